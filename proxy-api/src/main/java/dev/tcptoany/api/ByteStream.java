@@ -1,0 +1,63 @@
+package dev.tcptoany.api;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+
+/**
+ * One tunnelled connection as the relay sees it, whatever the transport: a Netty {@link Channel}
+ * whose pipeline tail reads and writes {@link io.netty.buffer.ByteBuf}, plus the two ways it can
+ * end.
+ *
+ * <h2>Contract for transports</h2>
+ * <ul>
+ *   <li><b>Bytes:</b> the host adds its handler at the end of the pipeline and reads
+ *       {@code ByteBuf}s there; it writes {@code ByteBuf}s with {@link Channel#write}. Framing,
+ *       headers and control messages stay in the transport's own handlers in front of it.</li>
+ *   <li><b>Clean end of input</b> (TCP FIN, QUIC stream FIN, our WebSocket half-close message):
+ *       fire {@link ChannelInputShutdownEvent#INSTANCE} as a user event, after the last byte. The
+ *       channel stays open for writing.</li>
+ *   <li><b>Abort</b> (TCP reset, RESET_STREAM or STOP_SENDING, WebSocket close 4xxx, a protocol
+ *       error): close the channel, or fire {@code exceptionCaught}, <em>without</em> firing
+ *       {@code ChannelInputShutdownEvent} first. The relay then aborts the other side, so a
+ *       truncated transfer never looks complete.</li>
+ *   <li><b>Backpressure:</b> {@link Channel#isWritable()} and {@code channelWritabilityChanged}
+ *       must be truthful; the relay stops reading the other side while this one is not writable.
+ *       A transport whose own channel under-reports its buffering must bound it itself, e.g. with
+ *       {@code ChannelOutboundBuffer#setUserDefinedWritability}.</li>
+ * </ul>
+ */
+public interface ByteStream {
+
+    /** The channel carrying the bytes. */
+    Channel channel();
+
+    /**
+     * Whether {@link #shutdownOutput()} ends only this direction. When false, ending output closes
+     * the whole stream after flushing, and bytes the peer still sends are lost; the relay then
+     * behaves like the original tool (either side's end closes both).
+     */
+    boolean supportsHalfClose();
+
+    /**
+     * Sends a clean end-of-stream after every pending write (TCP FIN, QUIC FIN, WebSocket
+     * half-close message), or closes after flushing when half-close is not supported. Called on the
+     * channel's event loop.
+     */
+    ChannelFuture shutdownOutput();
+
+    /**
+     * Ends the stream so that the peer sees an abort, not an end: TCP with SO_LINGER 0 (a reset),
+     * QUIC with RESET_STREAM and STOP_SENDING, WebSocket with a close code in the 4000 range.
+     * Pending writes are dropped. Called on the channel's event loop; idempotent.
+     *
+     * @param reason a short, human-readable reason, carried to the peer where the protocol can
+     */
+    void abort(String reason);
+
+    /** For log lines: transport, local and remote address, e.g. {@code "quic 10.0.0.1:4242 stream 8"}. */
+    default String describe() {
+        Channel ch = channel();
+        return ch.localAddress() + " <-> " + ch.remoteAddress();
+    }
+}

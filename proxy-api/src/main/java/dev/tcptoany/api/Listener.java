@@ -1,0 +1,30 @@
+package dev.tcptoany.api;
+
+import io.netty.util.concurrent.Future;
+import java.net.SocketAddress;
+import java.util.List;
+
+/**
+ * Accepts connections of one transport and hands each to the host as a {@link ByteStream}.
+ *
+ * <p>Lifecycle: {@link #start} once, then {@link #stopAccepting} when the host begins a graceful
+ * shutdown (streams already handed over keep working), then {@link #close}.
+ */
+public interface Listener {
+
+    /**
+     * Binds and starts accepting. Every accepted stream is given to {@code acceptor} on the stream
+     * channel's event loop, active, with auto-read <b>off</b>: the host turns reading on once the
+     * other side of the relay is ready.
+     *
+     * @return the addresses actually bound (ports resolved when 0 was asked), in bind order;
+     *         failed with a message naming the address when binding fails
+     */
+    Future<List<SocketAddress>> start(StreamAcceptor acceptor);
+
+    /** Stops taking new connections; streams already accepted stay open. Idempotent. */
+    Future<?> stopAccepting();
+
+    /** Releases everything: sockets, and streams still open are closed. Idempotent. */
+    Future<?> close();
+}
