@@ -125,6 +125,7 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
     @Override
     public void read(ChannelHandlerContext ctx) {
         if (handedOver) {
+            QuicListener.LOG.debug("stream {}: first read, replaying {}", ctx.channel(), deferred);
             ctx.pipeline().remove(this);
             boolean readSome = false;
             Object o;

@@ -73,7 +73,11 @@ class QuicStreamBehaviourTest extends QuicTestSupport {
         StreamProbe srv = StreamProbe.attach(server.next(), false);
         byte[] request = random(300_000, 1);
         client.send(request, true).get(10, TimeUnit.SECONDS);
-        srv.inputEnded.get(10, TimeUnit.SECONDS);
+        try {
+            srv.inputEnded.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("server got " + srv.received + " of " + request.length + ", aborted=" + srv.aborted.isDone());
+        }
         assertThat(srv.sha256()).isEqualTo(StreamProbe.sha256(request));
         // After the client's FIN the server still answers, then ends.
         byte[] response = random(500_000, 2);

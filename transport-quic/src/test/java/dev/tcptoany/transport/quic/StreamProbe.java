@@ -187,6 +187,7 @@ final class StreamProbe extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        org.slf4j.LoggerFactory.getLogger(StreamProbe.class).debug("stream {} event {} after {} bytes", ctx.channel(), evt, received);
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
             inputEnded.complete(null);
             if (echo && echoShutdownOnEnd) {
