@@ -132,6 +132,46 @@ public final class Proxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Validates without binding or connecting: settings, plugins, and every route's listener and
+     * dialer options (their factories run against throwaway NIO loops).
+     *
+     * @return every problem found; empty when the configuration would start
+     */
+    public static List<ConfigException> check(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
+        Prepared prepared;
+        try {
+            prepared = prepare(userConfig, pluginsDirOverride);
+        } catch (ProxyConfigException e) {
+            return e.problems();
+        }
+        List<ConfigException> problems = new ArrayList<>();
+        try (EventLoops scratch = new EventLoops(false, 1)) {
+            Proxy probe = new Proxy(prepared.settings(), scratch);
+            HostTlsMaterials tls = new HostTlsMaterials(prepared.settings().dataDir());
+            PeerRejections ignore = (reason, peer, detail) -> { };
+            for (RouteConfig rc : prepared.settings().routes()) {
+                PluginEntry le = prepared.registry().find(rc.listenTransport()).orElseThrow();
+                PluginEntry de = prepared.registry().find(rc.dialTransport()).orElseThrow();
+                try {
+                    Dialer d = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
+                            probe.context(rc, rc.dialTransport(), rc.dial(), "dial", PooledByteBufAllocator.DEFAULT, tls, ignore)));
+                    d.close();
+                } catch (ConfigException e) {
+                    problems.add(e);
+                }
+                try {
+                    withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
+                            probe.context(rc, rc.listenTransport(), rc.listen(), "listen", PooledByteBufAllocator.DEFAULT, tls, ignore)))
+                            .close();
+                } catch (ConfigException e) {
+                    problems.add(e);
+                }
+            }
+        }
+        return problems;
+    }
+
     private void startRoutes(TransportRegistry registry) {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         HostTlsMaterials tls = new HostTlsMaterials(settings.dataDir());
