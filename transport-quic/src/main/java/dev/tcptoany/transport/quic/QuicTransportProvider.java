@@ -43,6 +43,7 @@ public final class QuicTransportProvider implements TransportProvider {
      * load, typically on a platform we ship no native for.
      */
     static void ensureNativeLibrary() {
+        QuicNativeLibrary.loadIntoPluginClassLoader();
         if (Quic.isAvailable()) {
             return;
         }
