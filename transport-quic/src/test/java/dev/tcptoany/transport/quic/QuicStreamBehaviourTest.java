@@ -76,7 +76,10 @@ class QuicStreamBehaviourTest extends QuicTestSupport {
         try {
             srv.inputEnded.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("server got " + srv.received + " of " + request.length + ", aborted=" + srv.aborted.isDone());
+            String first = "\nSERVER " + srv.debugState() + "\nCLIENT " + client.debugState();
+            Thread.sleep(3000);
+            throw new AssertionError(first + "\nserver got " + srv.received + " of " + request.length + ", aborted="
+                    + srv.aborted.isDone() + "\nSERVER " + srv.debugState() + "\nCLIENT " + client.debugState());
         }
         assertThat(srv.sha256()).isEqualTo(StreamProbe.sha256(request));
         // After the client's FIN the server still answers, then ends.
