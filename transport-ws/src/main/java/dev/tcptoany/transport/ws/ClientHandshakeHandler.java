@@ -129,7 +129,9 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                 .build();
         // Replacing the codec passes the bytes it already read past the 101 to the frame decoder.
         p.replace(HttpClientCodec.class, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
-        p.addAfter("ws-decoder", "ws-encoder", new WebSocket13FrameEncoder(true));
+        // The encoder sits before the decoder so the Close the decoder sends on a protocol violation
+        // (1002, 1007, 1009) is encoded.
+        p.addBefore("ws-decoder", "ws-encoder", new WebSocket13FrameEncoder(true));
         if (p.get(HttpObjectAggregator.class) != null) {
             p.remove(HttpObjectAggregator.class);
         }

@@ -201,7 +201,9 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                 .withUTF8Validator(true)
                 .build();
         p.replace(HttpServerCodec.class, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
-        p.addAfter("ws-decoder", "ws-encoder", new WebSocket13FrameEncoder(false));
+        // The encoder sits before the decoder so the Close the decoder sends on a protocol violation
+        // (1002, 1007, 1009) is encoded.
+        p.addBefore("ws-decoder", "ws-encoder", new WebSocket13FrameEncoder(false));
         if (p.get(HttpObjectAggregator.class) != null) {
             p.remove(HttpObjectAggregator.class);
         }

@@ -181,8 +181,12 @@ class WebSocketStreamTest {
     @Test
     void compressionNegotiatedWhenBothEnable() throws Exception {
         try (WsFixture f = new WsFixture("ws", "compression = true")) {
-            StreamProbe c = StreamProbe.attach(WsFixture.dial(f.dialer("compression = true")));
-            StreamProbe s = StreamProbe.attach(f.nextAccepted());
+            ByteStream client = WsFixture.dial(f.dialer("compression = true"));
+            ByteStream server = f.nextAccepted();
+            assertThat(client.channel().pipeline().names()).anyMatch(n -> n.contains("PerMessageDeflate"));
+            assertThat(server.channel().pipeline().names()).anyMatch(n -> n.contains("PerMessageDeflate"));
+            StreamProbe c = StreamProbe.attach(client);
+            StreamProbe s = StreamProbe.attach(server);
             byte[] data = new byte[500_000]; // compressible
             c.write(data);
             s.write(data);
