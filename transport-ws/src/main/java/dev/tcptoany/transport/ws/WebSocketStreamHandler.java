@@ -60,6 +60,11 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     /** A text message being assembled from fragments (control messages), or null. */
     private StringBuilder text;
 
+    /** True between the host's read() and the end of that read burst: silence then means the peer is quiet. */
+    private boolean readRequested;
+    /** The Close frame we sent, so a close() from the host lets it reach the socket first. */
+    private ChannelFuture closeFrameWritten;
+
     private long lastHeardNanos = System.nanoTime();
     private long pingSentNanos;
     private ScheduledFuture<?> keepAlive;
@@ -214,7 +219,8 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         } else {
             closeSent = true;
             int answer = code > 0 && WebSocketCloseStatus.isValidStatusCode(code) ? code : WebSocketCloseStatus.NORMAL_CLOSURE.code();
-            ctx.writeAndFlush(new CloseWebSocketFrame(answer, "")).addListener(f -> closeWhenDelivered());
+            closeFrameWritten = ctx.writeAndFlush(new CloseWebSocketFrame(answer, ""));
+            closeFrameWritten.addListener(f -> closeWhenDelivered());
         }
     }
 
@@ -233,6 +239,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        readRequested = false;
         if (held == null) {
             ctx.fireChannelReadComplete();
         }
@@ -289,6 +296,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
 
     @Override
     public void read(ChannelHandlerContext ctx) {
+        readRequested = true;
         if (held != null) {
             // The host is reading for the first time: hand over what arrived before it was there.
             ArrayDeque<Object> items = held;
@@ -341,6 +349,31 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         pieces.finish(promise);
     }
 
+    /**
+     * The host closes the channel (both directions finished, or an idle timeout): say so with a
+     * Close frame first, and let a Close already sent reach the socket, instead of dropping the
+     * TCP connection under it. Never waits longer than close-timeout.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (!ctx.channel().isActive()) {
+            ctx.close(promise);
+            return;
+        }
+        if (!closeSent) {
+            closeSent = true;
+            boolean clean = halfClose ? inputShut && outputShut : inputShut || outputShut;
+            closeFrameWritten = ctx.writeAndFlush(new CloseWebSocketFrame(
+                    clean ? WebSocketCloseStatus.NORMAL_CLOSURE.code() : WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), ""));
+        }
+        if (closeFrameWritten == null || closeFrameWritten.isDone()) {
+            ctx.close(promise);
+            return;
+        }
+        scheduleForcedClose();
+        closeFrameWritten.addListener(f -> ctx.close(promise));
+    }
+
     /** See {@link dev.tcptoany.api.ByteStream#shutdownOutput()}. Event loop only. */
     ChannelFuture shutdownOutput() {
         if (outputShut || closeSent) {
@@ -371,8 +404,8 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         }
         closeSent = true;
         outputShut = true;
-        ctx.writeAndFlush(new CloseWebSocketFrame(Subprotocol.ABORT_CODE, truncateReason(reason)))
-                .addListener(ChannelFutureListener.CLOSE);
+        closeFrameWritten = ctx.writeAndFlush(new CloseWebSocketFrame(Subprotocol.ABORT_CODE, truncateReason(reason)));
+        closeFrameWritten.addListener(ChannelFutureListener.CLOSE);
         scheduleForcedClose();
     }
 
@@ -382,6 +415,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         }
         closeSent = true;
         ChannelFuture f = ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
+        closeFrameWritten = f;
         if (closeReceived) {
             f.addListener(done -> closeWhenDelivered());
         } else {
@@ -424,7 +458,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
             return;
         }
         long now = System.nanoTime();
-        if (held != null || !ctx.channel().config().isAutoRead()) {
+        if (held != null || !(readRequested || ctx.channel().config().isAutoRead())) {
             // Reads are paused (backpressure, or the host has not started): a pong may be sitting
             // unread in the socket, so silence proves nothing. Start over when reads resume.
             pingSentNanos = 0;

@@ -75,6 +75,25 @@ final class TestTls implements TlsMaterials {
         }
     }
 
+    /**
+     * Writes the identity as PEM files {@code wss.crt} and {@code wss.key} (PKCS#8) into {@code dir}
+     * and returns the {@code tls { }} block that names them.
+     */
+    String writePem(java.nio.file.Path dir) {
+        try {
+            java.util.Base64.Encoder b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.nio.file.Path crt = dir.resolve("wss.crt");
+            java.nio.file.Path key = dir.resolve("wss.key");
+            java.nio.file.Files.writeString(crt, "-----BEGIN CERTIFICATE-----\n"
+                    + b64.encodeToString(identity.leaf().getEncoded()) + "\n-----END CERTIFICATE-----\n");
+            java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
+                    + b64.encodeToString(identity.key().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+            return "tls { cert = \"" + crt + "\", key = \"" + key + "\" }";
+        } catch (java.io.IOException | java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     X509TrustManager trustManager() {
         return (X509TrustManager) trustingIdentity().getTrustManagers()[0];
     }
