@@ -120,7 +120,8 @@ public final class WebSocketDialer implements Dialer {
                 ch.close();
             } else if (!f.isSuccess()) {
                 ch.close();
-                log.warn("{}", f.cause().getMessage());
+                // The host logs the failure with the route and client; this is the detail.
+                log.debug("{}", f.cause().getMessage());
             }
         });
         return promise;

@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * OkHttp, an independent WebSocket implementation, against our listener: standard WebSocket on
  * the wire (ws and wss), and bad handshakes refused while good clients keep working.
  */
+@org.junit.jupiter.api.extension.ExtendWith(dev.tcptoany.testkit.LeakDetection.class)
 class ListenerInteropTest {
 
     static final OkHttpClient OK = client();

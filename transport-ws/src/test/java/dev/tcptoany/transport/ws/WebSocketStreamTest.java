@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Our dialer against our listener, driven through the ByteStream contract directly. */
+@org.junit.jupiter.api.extension.ExtendWith(dev.tcptoany.testkit.LeakDetection.class)
 class WebSocketStreamTest {
 
     static byte[] random(int n, long seed) {
