@@ -124,7 +124,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                 .expectMaskedFrames(false)
                 .allowMaskMismatch(false)
                 .allowExtensions(settings.frames().compression())
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false) // WebSocketStreamHandler answers, then lingers
                 .withUTF8Validator(true)
                 .build();
         // Replacing the codec passes the bytes it already read past the 101 to the frame decoder.

@@ -197,7 +197,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .allowExtensions(settings.frames().compression())
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false) // WebSocketStreamHandler answers, then lingers
                 .withUTF8Validator(true)
                 .build();
         p.replace(HttpServerCodec.class, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));

@@ -224,17 +224,27 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Refuses the peer's protocol use with a Close carrying {@code status}, then keeps reading and
+     * discarding until the peer answers or closes (or a short linger passes). Closing at once
+     * would reset a peer that is still sending, and it would never see why.
+     */
     private void protocolError(WebSocketCloseStatus status, String why) {
         log.info("{}: protocol error, closing with {}: {}", description, status.code(), why);
         aborted = true;
         releaseHeld();
-        if (!closeSent) {
-            closeSent = true;
-            ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), why)).addListener(ChannelFutureListener.CLOSE);
-            scheduleForcedClose();
-        } else {
+        if (closeSent) {
             ctx.close();
+            return;
         }
+        closeSent = true;
+        outputShut = true;
+        closeFrameWritten = ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), truncateReason(why)));
+        ctx.channel().config().setAutoRead(true);
+        long linger = Math.min(settings.closeTimeout().toNanos(), TimeUnit.SECONDS.toNanos(1));
+        closeTimer = ctx.executor().schedule(() -> {
+            ctx.close();
+        }, linger, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -255,12 +265,13 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // The stream ends without an end-of-input event: the relay treats that as an abort.
-        if (cause instanceof CorruptedWebSocketFrameException) {
-            // The frame decoder already sent the matching Close (1002, 1007, 1009) and closes.
-            log.info("{}: protocol error: {}", description, cause.getMessage());
-        } else {
-            log.debug("{}: {}", description, cause.toString());
+        if (cause instanceof CorruptedWebSocketFrameException bad) {
+            // Oversized frame (1009), bad UTF-8 (1007), unmasked client frame (1002)...: the
+            // decoder now discards everything; tell the peer why.
+            protocolError(bad.closeStatus(), bad.getMessage() == null ? bad.closeStatus().reasonText() : bad.getMessage());
+            return;
         }
+        log.debug("{}: {}", description, cause.toString());
         aborted = true;
         releaseHeld();
         ctx.close();
