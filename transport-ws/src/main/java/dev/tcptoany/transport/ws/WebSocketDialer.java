@@ -1,6 +1,7 @@
 package dev.tcptoany.transport.ws;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.Dialer;
 import dev.tcptoany.api.TlsIdentity;
@@ -54,6 +55,9 @@ public final class WebSocketDialer implements Dialer {
 
     WebSocketDialer(TransportContext context, boolean tls, Map<String, String> env) throws SSLException {
         this.context = context;
+        if (!tls && context.config().hasPath("tls")) {
+            throw ConfigProblems.badValue(context.config(), "tls", "tls { } applies to transport wss; this route dials plain ws");
+        }
         this.settings = DialerSettings.fromConfig(context.config(), tls, env);
         if (tls) {
             TlsSettings ts = TlsSettings.fromConfig(context.config(), "tls");
@@ -146,7 +150,8 @@ public final class WebSocketDialer implements Dialer {
         p.addLast("http", new HttpClientCodec(4096, settings.maxHeaderSize(), 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_RESPONSE_BODY));
         if (settings.frames().compression()) {
-            p.addLast("ws-compression", WebSocketClientCompressionHandler.INSTANCE);
+            // Bounds what one compressed message may inflate to, as max-frame-size bounds a frame.
+            p.addLast("ws-compression", new WebSocketClientCompressionHandler(settings.frames().maxFrameSize()));
         }
         p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, description));
     }

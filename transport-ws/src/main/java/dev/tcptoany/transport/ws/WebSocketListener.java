@@ -1,5 +1,6 @@
 package dev.tcptoany.transport.ws;
 
+import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.Listener;
 import dev.tcptoany.api.StreamAcceptor;
 import dev.tcptoany.api.TlsIdentity;
@@ -57,6 +58,9 @@ public final class WebSocketListener implements Listener {
 
     WebSocketListener(TransportContext context, boolean tls) throws SSLException {
         this.context = context;
+        if (!tls && context.config().hasPath("tls")) {
+            throw ConfigProblems.badValue(context.config(), "tls", "tls { } applies to transport wss; this route listens on plain ws");
+        }
         this.settings = ListenerSettings.fromConfig(context.config());
         this.sslContext = tls ? serverSslContext(context) : null;
     }
@@ -136,7 +140,8 @@ public final class WebSocketListener implements Listener {
                 .setMaxHeaderSize(settings.maxHeaderSize())));
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_REQUEST_BODY));
         if (settings.frames().compression()) {
-            p.addLast("ws-compression", new WebSocketServerCompressionHandler(0));
+            // Bounds what one compressed message may inflate to, as max-frame-size bounds a frame.
+            p.addLast("ws-compression", new WebSocketServerCompressionHandler(settings.frames().maxFrameSize()));
         }
         p.addLast("ws-handshake", new ServerHandshakeHandler(context.routeName(), context.transportName(), settings,
                 acceptor, context.rejections()));

@@ -49,6 +49,14 @@ class SettingsTest {
     }
 
     @Test
+    void tlsBlockOnPlainWsIsAnError() {
+        assertThatThrownBy(() -> new WebSocketDialer(TestContext.dial("ws", "url = \"ws://h/\", tls { insecure = true }"), false, Map.of()))
+                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("wss");
+        assertThatThrownBy(() -> new WebSocketListener(TestContext.listen("ws", "address = \"127.0.0.1:0\", tls { }"), false))
+                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("wss");
+    }
+
+    @Test
     void headersKeepTheirNames() {
         DialerSettings d = dial("ws", "url = \"ws://h/\", headers { Authorization = \"Bearer x\", \"X-A.B\" = 1 }");
         assertThat(d.headers()).containsEntry("Authorization", "Bearer x").containsEntry("X-A.B", "1");
