@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@code read}) or by scheduling onto the peer's loop. Netty keeps tasks submitted from one thread
  * in order, so bytes written before an end-of-stream always arrive before it.
  *
- * <p>Backpressure: auto-read stays off; a side asks its channel for more only when the peer is
- * writable, and the peer's writability turning true asks again. At most one read burst per side is
- * in flight beyond the peer's high-water mark.
+ * <p>Backpressure: auto-read is turned on once both sides are wired, off as soon as the peer stops
+ * being writable, and on again when the peer's writability returns. (Toggling auto-read rather than
+ * asking for each read burst keeps epoll from re-arming its interest on every burst.) At most one
+ * read burst per side is in flight beyond the peer's high-water mark.
  *
  * <p>Ends: a clean end of input ({@link ChannelInputShutdownEvent}) becomes
  * {@link ByteStream#shutdownOutput()} on the other side; when both directions have ended, both
@@ -119,7 +120,7 @@ final class Relay {
             u.releaseEarly();
         });
         client.releaseEarly();
-        armTimer(route.timeouts().idle().toNanos());
+        armTimer((halfClosed ? route.timeouts().halfClosed() : route.timeouts().idle()).toNanos());
     }
 
     private void dialFailed(Throwable cause) {
@@ -162,6 +163,21 @@ final class Relay {
             return;
         }
         armTimer(limit);
+    }
+
+    /** Once one direction has ended, the shorter half-closed timeout applies from now on. */
+    private void onFirstEnd() {
+        if (halfClosed) {
+            return;
+        }
+        halfClosed = true;
+        lastActivity = System.nanoTime();
+        client.onLoop(() -> {
+            if (!ended.get() && timer != null) {
+                timer.cancel(false);
+                armTimer(route.timeouts().halfClosed().toNanos());
+            }
+        });
     }
 
     private void sideFinished() {
@@ -245,6 +261,10 @@ final class Relay {
             countRead(buf.readableBytes());
             // A write to a closed channel fails its promise and releases the buffer.
             p.channel.write(buf, p.channel.voidPromise());
+            if (!p.channel.isWritable()) {
+                p.channel.flush();
+                channel.config().setAutoRead(false);
+            }
         }
 
         @Override
@@ -320,7 +340,7 @@ final class Relay {
             if (evt instanceof ChannelInputShutdownEvent) {
                 if (!inputDone) {
                     inputDone = true;
-                    halfClosed = true;
+                    onFirstEnd();
                     Side p = peer;
                     if (wired) {
                         p.channel.flush();
