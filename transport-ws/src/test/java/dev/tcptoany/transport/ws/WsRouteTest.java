@@ -55,6 +55,25 @@ class WsRouteTest {
     }
 
     @Test
+    void wssWithAGeneratedCertificateServesAcrossRestarts() throws Exception {
+        java.nio.file.Path data = Files.createTempDirectory("wss-generated");
+        TunnelSpec generated = TunnelSpec.of("wss-generated", "transport = wss, address = \"127.0.0.1:0\"",
+                a -> "transport = wss, url = \"wss://127.0.0.1:" + a.getPort() + "/\", tls { insecure = true }");
+        try (TestServer server = new TestServer()) {
+            for (int run = 0; run < 2; run++) { // the second start loads the key the first one kept
+                try (ProxyNodes nodes = new ProxyNodes(generated, server.address(), data, "");
+                     Socket s = new Socket()) {
+                    s.connect(nodes.entry(), 5000);
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write("over wss".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    assertThat(RelayBehaviourSuite.readToEof(s.getInputStream())).asString().isEqualTo("over wss");
+                }
+            }
+        }
+    }
+
+    @Test
     void refusedUpgradeClosesTheClientPromptlyAndCountsADialFailure() throws Exception {
         try (TestServer server = new TestServer();
              ProxyNodes nodes = new ProxyNodes(TunnelSpec.of("ws-token",
