@@ -25,11 +25,11 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.PromiseCombiner;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,28 +106,35 @@ public final class WebSocketListener implements Listener {
         for (var address : addresses) {
             binds.add(b.bind(address));
         }
-        PromiseCombiner all = new PromiseCombiner(ImmediateEventExecutor.INSTANCE);
-        binds.forEach(all::add);
-        Promise<Void> bound = ImmediateEventExecutor.INSTANCE.newPromise();
-        all.finish(bound);
-        bound.addListener(f -> {
-            List<SocketAddress> local = new ArrayList<>();
-            for (int i = 0; i < binds.size(); i++) {
-                ChannelFuture bf = binds.get(i);
-                if (!bf.isSuccess()) {
-                    binds.forEach(x -> x.channel().close());
-                    result.tryFailure(new IllegalStateException("route " + context.routeName() + ": cannot bind "
-                            + context.transportName() + " listener to " + addresses.get(i) + ": " + bf.cause().getMessage(), bf.cause()));
-                    return;
+        // Bind futures complete on different loops: count them with an atomic, not a PromiseCombiner.
+        AtomicInteger pending = new AtomicInteger(binds.size());
+        for (ChannelFuture bind : binds) {
+            bind.addListener(f -> {
+                if (pending.decrementAndGet() == 0) {
+                    bindsDone(addresses, binds, result);
                 }
-                servers.add(bf.channel());
-                local.add(bf.channel().localAddress());
-            }
-            log.info("route {}: {} listener on {}{}", context.routeName(), context.transportName(), local,
-                    settings.path().isEmpty() ? "" : " path " + settings.path());
-            result.trySuccess(local);
-        });
+            });
+        }
         return result;
+    }
+
+    private void bindsDone(List<java.net.InetSocketAddress> addresses, List<ChannelFuture> binds,
+                           Promise<List<SocketAddress>> result) {
+        List<SocketAddress> local = new ArrayList<>();
+        for (int i = 0; i < binds.size(); i++) {
+            ChannelFuture bf = binds.get(i);
+            if (!bf.isSuccess()) {
+                binds.forEach(x -> x.channel().close());
+                result.tryFailure(new IllegalStateException("route " + context.routeName() + ": cannot bind "
+                        + context.transportName() + " listener to " + addresses.get(i) + ": " + bf.cause().getMessage(), bf.cause()));
+                return;
+            }
+            servers.add(bf.channel());
+            local.add(bf.channel().localAddress());
+        }
+        log.info("route {}: {} listener on {}{}", context.routeName(), context.transportName(), local,
+                settings.path().isEmpty() ? "" : " path " + settings.path());
+        result.trySuccess(local);
     }
 
     private void initConnection(Channel ch, StreamAcceptor acceptor) {
@@ -158,10 +165,14 @@ public final class WebSocketListener implements Listener {
             return connections.newCloseFuture();
         }
         Promise<Void> done = ImmediateEventExecutor.INSTANCE.newPromise();
-        PromiseCombiner all = new PromiseCombiner(ImmediateEventExecutor.INSTANCE);
-        all.add(servers.close());
-        all.add(connections.close());
-        all.finish(done);
+        AtomicInteger pending = new AtomicInteger(2);
+        io.netty.util.concurrent.GenericFutureListener<Future<Void>> one = f -> {
+            if (pending.decrementAndGet() == 0) {
+                done.trySuccess(null);
+            }
+        };
+        servers.close().addListener(one);
+        connections.close().addListener(one);
         return done;
     }
 }
