@@ -83,6 +83,15 @@ class ListenerInteropTest {
     }
 
     @Test
+    void anAbortIsClose4000WithItsReason() throws Exception {
+        try (WsFixture f = new WsFixture("ws", "", stream -> stream.abort("upstream unavailable: connection refused"))) {
+            OkSocket s = OkSocket.open(OK, request(f, "/").header("Sec-WebSocket-Protocol", "tcp-to-any.v1").build());
+            assertThat(s.closing.get(10, TimeUnit.SECONDS)).isEqualTo(4000);
+            assertThat(s.closeReason).isEqualTo("upstream unavailable: connection refused");
+        }
+    }
+
+    @Test
     void textFromAPlainPeerIsRefusedWith1003() throws Exception {
         try (WsFixture f = echoListener("ws", "")) {
             OkSocket s = OkSocket.open(OK, request(f, "/").build());

@@ -18,6 +18,7 @@ final class OkSocket extends okhttp3.WebSocketListener {
     final CompletableFuture<Integer> failedStatus = new CompletableFuture<>();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
     WebSocket socket;
+    volatile String closeReason;
 
     static OkSocket open(OkHttpClient client, Request request) {
         OkSocket s = new OkSocket();
@@ -39,6 +40,7 @@ final class OkSocket extends okhttp3.WebSocketListener {
 
     @Override
     public void onClosing(WebSocket webSocket, int code, String reason) {
+        closeReason = reason;
         closing.complete(code);
         webSocket.close(1000, null);
     }
