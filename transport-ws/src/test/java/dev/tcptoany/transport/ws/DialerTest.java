@@ -1,7 +1,6 @@
 package dev.tcptoany.transport.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcptoany.api.ByteStream;
 import java.net.InetAddress;
