@@ -9,4 +9,15 @@ public final class QuicStreamAbortedException extends IOException {
     public QuicStreamAbortedException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    private QuicStreamAbortedException(String message) {
+        super(message);
+    }
+
+    /** An abort whose message says it all: no stack trace (it would only show Netty internals). */
+    static QuicStreamAbortedException concise(String message) {
+        QuicStreamAbortedException e = new QuicStreamAbortedException(message);
+        e.setStackTrace(new StackTraceElement[0]);
+        return e;
+    }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelOutputShutdownException;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamResetException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -266,6 +267,20 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         if (pendingFin != null) {
             pendingFin.tryFailure(cause);
             pendingFin = null;
+        }
+    }
+
+    /**
+     * A RESET_STREAM from the peer surfaces as Netty's {@code QuicStreamResetException} with a deep
+     * native stack; the relay logs it, so pass on a one-line abort instead (still an abort).
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof QuicStreamResetException reset) {
+            ctx.fireExceptionCaught(QuicStreamAbortedException.concise(
+                    "peer reset the stream (application error 0x" + Long.toHexString(reset.applicationProtocolCode()) + ")"));
+        } else {
+            ctx.fireExceptionCaught(cause);
         }
     }
 
