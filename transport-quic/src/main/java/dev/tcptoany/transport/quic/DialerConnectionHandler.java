@@ -47,7 +47,8 @@ final class DialerConnectionHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof QuicStreamLimitChangedEvent) {
             streamLimitChanged.run();
         } else if (evt instanceof QuicConnectionCloseEvent close) {
-            String reason = new String(close.reason(), StandardCharsets.UTF_8);
+            byte[] raw = close.reason();
+            String reason = raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
             closeReason = "peer closed the connection (" + (close.isApplicationClose() ? "application" : "transport")
                     + " error " + close.error() + (reason.isEmpty() ? "" : ": " + reason) + ")";
         }

@@ -51,6 +51,7 @@ final class QuicByteStream implements ByteStream {
             return;
         }
         aborted = true;
+        gate.forwardHeldNow();
         gate.discard(new QuicStreamAbortedException("aborted: " + reason, null));
         if (stream.isActive()) {
             // RESET_STREAM and STOP_SENDING together: the peer sees an abort in both directions.

@@ -251,6 +251,15 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Hands quiche what it can take right now, flushed or not: an abort keeps the bytes the relay
+     * already accepted ahead of the reset, as a TCP peer would have received them.
+     */
+    void forwardHeldNow() {
+        unflushed = 0;
+        drain();
+    }
+
     /** Drops everything held, for an abort. */
     void discard(Throwable cause) {
         failed = true;
