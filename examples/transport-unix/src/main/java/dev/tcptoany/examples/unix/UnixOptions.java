@@ -56,8 +56,17 @@ record UnixOptions(Path path, int readBuffer, int writeLow, int writeHigh, int b
         if (!Epoll.isAvailable()) {
             Throwable why = Epoll.unavailabilityCause();
             throw ConfigProblems.badValue(c, "transport", NEEDS_EPOLL + "; it is unavailable here: "
-                    + (why == null ? "not Linux" : why.getMessage()));
+                    + (why == null ? "not Linux" : describe(why)));
         }
+    }
+
+    /** The innermost cause's message: the native loader's reason, not a wrapper's. */
+    private static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
     /** Why a host running NIO loops cannot serve this transport. */
