@@ -41,22 +41,13 @@ public interface TunnelSpec {
 
     /** Builds a spec from a listen block and a dial block that depends on node 2's address. */
     static TunnelSpec of(String name, String listen, Function<InetSocketAddress, String> dial) {
-        return new TunnelSpec() {
-            @Override
-            public String listenBlock() {
-                return listen;
+        return ofAddress(name, listen, node2 -> {
+            if (node2 instanceof InetSocketAddress inet) {
+                return dial.apply(inet);
             }
-
-            @Override
-            public String dialBlock(InetSocketAddress node2) {
-                return dial.apply(node2);
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
-        };
+            throw new UnsupportedOperationException(name + ": node 2 bound " + node2 + ", not an IP address;"
+                    + " build the spec with TunnelSpec.ofAddress");
+        });
     }
 
     /**
