@@ -146,6 +146,25 @@ class QuicResilienceTest extends QuicTestSupport {
     }
 
     @Test
+    void connectionsOptionSpreadsStreamsOverThatManyConnections() throws Exception {
+        Server server = listen("");
+        QuicDialer dialer = dialer(server, "connections = 2");
+        List<StreamProbe> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            clients.add(StreamProbe.attach(dial(dialer), false));
+            StreamProbe.attach(server.next(), true);
+        }
+        assertThat(dialer.openConnections()).isEqualTo(2);
+        assertThat(server.listener().openConnections()).isEqualTo(2);
+        for (StreamProbe c : clients) {
+            byte[] data = random(50_000, 4);
+            c.send(data, true).get(5, TimeUnit.SECONDS);
+            c.inputEnded.get(5, TimeUnit.SECONDS);
+            assertThat(c.sha256()).isEqualTo(StreamProbe.sha256(data));
+        }
+    }
+
+    @Test
     void streamsBeyondThePeersLimitGoToAnotherConnection() throws Exception {
         Server server = listen("max-streams-per-connection = 2");
         QuicDialer dialer = dialer(server, "");
