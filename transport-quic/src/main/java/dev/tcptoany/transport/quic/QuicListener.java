@@ -13,7 +13,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.codec.quic.EpollQuicUtils;
+import io.netty.handler.codec.quic.QuicCodecDispatcher;
+import io.netty.handler.codec.quic.QuicConnectionIdGenerator;
+import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
@@ -51,6 +55,9 @@ public final class QuicListener implements Listener {
     private final List<DatagramChannel> sockets = new ArrayList<>();
     private final Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
+    /** One token key per listener: every socket of it must accept the others' tokens. */
+    private final QuicTokenHandler tokens;
+    private final int socketsPerAddress;
     private volatile StreamAcceptor acceptor;
     private volatile boolean accepting = true;
     private volatile boolean closed;
@@ -60,6 +67,14 @@ public final class QuicListener implements Listener {
         this.settings = settings;
         // Built once: the key is loaded or generated here, never per connection.
         this.tls = QuicTlsContexts.forListener(context.tls(), settings);
+        this.tokens = settings.retryTokens() ? new RetryTokenHandler() : RetryTokenHandler.disabled();
+        int sockets = settings.sockets();
+        if (sockets > 1 && !context.network().isEpoll()) {
+            LOG.warn("quic route {}: sockets = {} needs epoll (SO_REUSEPORT); using 1 socket on {}",
+                    context.routeName(), sockets, context.network().kind());
+            sockets = 1;
+        }
+        this.socketsPerAddress = sockets;
     }
 
     String routeName() {
@@ -93,22 +108,39 @@ public final class QuicListener implements Listener {
     private void bindNext(List<InetSocketAddress> addresses, int i, List<SocketAddress> bound,
                           Promise<List<SocketAddress>> result) {
         if (i == addresses.size()) {
-            LOG.info("quic route {}: listening on {} (ALPN {}), certificate SHA-256 {}", context.routeName(), bound,
-                    settings.alpn(), tls.identity().sha256Fingerprint());
+            LOG.info("quic route {}: listening on {} (ALPN {}, {} socket(s) per address), certificate SHA-256 {}",
+                    context.routeName(), bound, settings.alpn(), socketsPerAddress, tls.identity().sha256Fingerprint());
             result.setSuccess(List.copyOf(bound));
             return;
         }
         InetSocketAddress address = addresses.get(i);
         boolean loopback = address.getAddress().isLoopbackAddress();
-        Bootstrap b = UdpSockets.bootstrap(context.network().workerGroup(), context.network(), context.allocator(), settings.tuning())
+        // With several sockets on one port (SO_REUSEPORT), the kernel spreads datagrams by address
+        // hash; the dispatcher sends each packet to the socket whose codec owns its connection ID.
+        ChannelHandler dispatcher = socketsPerAddress == 1 ? null : new QuicCodecDispatcher() {
+            @Override
+            protected void initChannel(Channel ch, int localConnectionIdLength, QuicConnectionIdGenerator ids) {
+                ch.pipeline().addLast(serverCodec(loopback, localConnectionIdLength, ids));
+            }
+        };
+        bindSocket(address, loopback, dispatcher, 0, result, bound, () -> bindNext(addresses, i + 1, bound, result));
+    }
+
+    private void bindSocket(InetSocketAddress address, boolean loopback, ChannelHandler dispatcher, int n,
+                            Promise<List<SocketAddress>> result, List<SocketAddress> bound, Runnable next) {
+        Bootstrap b = UdpSockets.bootstrap(context.network().workerGroup(), context.network(), context.allocator(),
+                        settings.tuning())
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
                         ch.pipeline().addLast(new DatagramSanityFilter(context.rejections(),
                                 "quic route " + context.routeName()));
-                        ch.pipeline().addLast(serverCodec(loopback));
+                        ch.pipeline().addLast(dispatcher != null ? dispatcher : serverCodec(loopback, -1, null));
                     }
                 });
+        if (dispatcher != null) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
         b.bind(address).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 closeSockets();
@@ -120,13 +152,25 @@ public final class QuicListener implements Listener {
             synchronized (sockets) {
                 sockets.add(ch);
             }
-            UdpSockets.warnIfClamped(ch, settings.tuning(), "quic route " + context.routeName());
-            bound.add(ch.localAddress());
-            bindNext(addresses, i + 1, bound, result);
+            if (n == 0) {
+                UdpSockets.warnIfClamped(ch, settings.tuning(), "quic route " + context.routeName());
+                bound.add(ch.localAddress());
+            }
+            if (n + 1 < socketsPerAddress) {
+                // The others join the port the first one got (which matters when 0 was asked).
+                bindSocket(ch.localAddress(), loopback, dispatcher, n + 1, result, bound, next);
+            } else {
+                next.run();
+            }
         });
     }
 
-    private ChannelHandler serverCodec(boolean loopback) {
+    /**
+     * @param connectionIdLength with a dispatcher, the length it expects (it encodes the socket's
+     *                           index in the IDs); -1 otherwise
+     * @param ids                with a dispatcher, its ID generator; null otherwise
+     */
+    private ChannelHandler serverCodec(boolean loopback, int connectionIdLength, QuicConnectionIdGenerator ids) {
         QuicServerCodecBuilder b = new QuicServerCodecBuilder()
                 .sslContext(tls.context())
                 .maxIdleTimeout(settings.idleTimeoutMillis(), TimeUnit.MILLISECONDS)
@@ -135,7 +179,7 @@ public final class QuicListener implements Listener {
                 // Lets our dialers ping with a tiny datagram: QUIC in Netty has no other way to send
                 // an ack-eliciting packet on an idle connection.
                 .datagram(16, 16)
-                .tokenHandler(settings.retryTokens() ? new RetryTokenHandler() : RetryTokenHandler.disabled())
+                .tokenHandler(tokens)
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel ch) {
@@ -157,6 +201,9 @@ public final class QuicListener implements Listener {
                 });
         if (settings.tuning().gsoFor(context.network().isEpoll(), loopback)) {
             b.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(10));
+        }
+        if (ids != null) {
+            b.localConnectionIdLength(connectionIdLength).connectionIdAddressGenerator(ids);
         }
         return settings.tuning().applyTo(b, loopback).build();
     }

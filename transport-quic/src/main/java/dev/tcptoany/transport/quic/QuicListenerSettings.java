@@ -16,6 +16,7 @@ record QuicListenerSettings(
         long idleTimeoutMillis,
         boolean retryTokens,
         boolean activeMigration,
+        int sockets,
         QuicTuning tuning) {
 
     static QuicListenerSettings fromConfig(Config c) {
@@ -38,6 +39,7 @@ record QuicListenerSettings(
                 QuicTuning.millis(c, "idle-timeout", 100),
                 c.getBoolean("retry-tokens"),
                 c.getBoolean("active-migration"),
+                QuicTuning.intIn(c, "sockets", 1, 64),
                 QuicTuning.fromConfig(c));
     }
 }

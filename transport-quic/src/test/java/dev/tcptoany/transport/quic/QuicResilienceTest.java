@@ -165,6 +165,25 @@ class QuicResilienceTest extends QuicTestSupport {
     }
 
     @Test
+    void listenerWithSeveralReusePortSocketsServesEveryConnection() throws Exception {
+        Server server = listen("sockets = 3");
+        List<StreamProbe> clients = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            // A dialer each: a UDP socket (source port) each, hashed over the listener's sockets.
+            QuicDialer d = dialer(server, "");
+            clients.add(StreamProbe.attach(dial(d), false));
+            StreamProbe.attach(server.next(), true);
+        }
+        for (StreamProbe c : clients) {
+            byte[] data = random(100_000, 6);
+            c.send(data, true).get(10, TimeUnit.SECONDS);
+            c.inputEnded.get(10, TimeUnit.SECONDS);
+            assertThat(c.sha256()).isEqualTo(StreamProbe.sha256(data));
+        }
+        assertThat(server.listener().openConnections()).isEqualTo(6);
+    }
+
+    @Test
     void streamsBeyondThePeersLimitGoToAnotherConnection() throws Exception {
         Server server = listen("max-streams-per-connection = 2");
         QuicDialer dialer = dialer(server, "");
