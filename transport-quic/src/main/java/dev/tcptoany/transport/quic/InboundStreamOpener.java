@@ -48,7 +48,6 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
             handOver.accept((QuicStreamChannel) ctx.channel());
             return;
         }
-        QuicListener.LOG.debug("quic stream {} opened, waiting for its header", ctx.channel());
         headerTimeout = ctx.executor().schedule(() -> {
             if (!handedOver) {
                 refuse(ctx, "no stream header within " + HEADER_TIMEOUT_SECONDS + "s");
@@ -125,7 +124,6 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
     @Override
     public void read(ChannelHandlerContext ctx) {
         if (handedOver) {
-            QuicListener.LOG.debug("stream {}: first read, replaying {}", ctx.channel(), deferred);
             ctx.pipeline().remove(this);
             boolean readSome = false;
             Object o;

@@ -147,39 +147,6 @@ final class StreamProbe extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Internal state of the stream channel, for failure messages. */
-    String debugState() {
-        Channel ch = stream.channel();
-        StringBuilder b = new StringBuilder("active=" + ch.isActive() + " autoRead=" + ch.config().isAutoRead()
-                + " pipeline=" + ch.pipeline().names());
-        for (String f : new String[] {"readable", "readPending", "inRecv", "finReceived", "finSent", "inputShutdown"}) {
-            try {
-                java.lang.reflect.Field fl = ch.getClass().getDeclaredField(f);
-                fl.setAccessible(true);
-                b.append(' ').append(f).append('=').append(fl.get(ch));
-            } catch (Exception e) {
-                b.append(' ').append(f).append("=?");
-            }
-        }
-        try {
-            Object parent = ((io.netty.handler.codec.quic.QuicStreamChannel) ch).parent();
-            for (String f : new String[] {"inFireChannelReadCompleteQueue", "recvStreamPending", "streamReadable",
-                    "fireChannelReadCompletePending", "reantranceGuard"}) {
-                java.lang.reflect.Field fl = parent.getClass().getDeclaredField(f);
-                fl.setAccessible(true);
-                b.append(" parent.").append(f).append('=').append(fl.get(parent));
-            }
-            var qc = (io.netty.handler.codec.quic.QuicChannel) parent;
-            b.append(" stats=").append(qc.collectStats().get());
-            Channel udp = ((Channel) parent).parent();
-            b.append(" udp.unflushed=").append(udp.unsafe().outboundBuffer() == null ? -1
-                    : udp.unsafe().outboundBuffer().totalPendingWriteBytes());
-        } catch (Exception e) {
-            b.append(" parent=?").append(e);
-        }
-        return b.toString();
-    }
-
     /** Bytes handed to the channel so far by {@link #send}. */
     int sent() {
         return sendPos;
@@ -223,7 +190,6 @@ final class StreamProbe extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        org.slf4j.LoggerFactory.getLogger(StreamProbe.class).debug("stream {} event {} after {} bytes", ctx.channel(), evt, received);
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
             inputEnded.complete(null);
             if (echo && echoShutdownOnEnd) {
@@ -235,7 +201,6 @@ final class StreamProbe extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        org.slf4j.LoggerFactory.getLogger(StreamProbe.class).debug("stream {} exception", ctx.channel(), cause);
         if (!inputEnded.isDone()) {
             aborted.complete(cause);
         }
