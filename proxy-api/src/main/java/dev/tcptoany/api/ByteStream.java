@@ -57,6 +57,17 @@ public interface ByteStream {
      */
     void abort(String reason);
 
+    /**
+     * Whether the relay may write more now. The relay stops reading the other side while this is
+     * false and resumes on the next {@code channelWritabilityChanged} for which it is true.
+     * Defaults to {@link Channel#isWritable()}; a transport that keeps its own bounded backlog in
+     * front of the channel (QUIC keeps one so quiche always has data when its window opens)
+     * reports that backlog here, and fires the writability event on its edges.
+     */
+    default boolean isWritable() {
+        return channel().isWritable();
+    }
+
     /** For log lines: transport, local and remote address, e.g. {@code "quic 10.0.0.1:4242 stream 8"}. */
     default String describe() {
         Channel ch = channel();

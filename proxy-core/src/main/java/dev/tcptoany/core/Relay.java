@@ -261,7 +261,7 @@ final class Relay {
             countRead(buf.readableBytes());
             // A write to a closed channel fails its promise and releases the buffer.
             p.channel.write(buf, p.channel.voidPromise());
-            if (!p.channel.isWritable()) {
+            if (!p.stream.isWritable()) {
                 p.channel.flush();
                 channel.config().setAutoRead(false);
             }
@@ -274,7 +274,7 @@ final class Relay {
                 return;
             }
             p.channel.flush();
-            if (p.channel.isWritable()) {
+            if (p.stream.isWritable()) {
                 requestRead();
             }
         }
@@ -328,7 +328,7 @@ final class Relay {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             Side p = peer;
-            if (p != null && channel.isWritable()) {
+            if (p != null && stream.isWritable()) {
                 // Our buffer drained: let the peer read again.
                 p.requestRead();
             }

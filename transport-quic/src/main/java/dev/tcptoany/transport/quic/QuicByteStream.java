@@ -30,6 +30,12 @@ final class QuicByteStream implements ByteStream {
         return stream;
     }
 
+    /** The gate's bounded backlog, not the stream channel's flag (which tracks quiche's capacity). */
+    @Override
+    public boolean isWritable() {
+        return gate.isWritable();
+    }
+
     @Override
     public boolean supportsHalfClose() {
         return halfClose;

@@ -62,13 +62,30 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     private int unflushed;
     /** Forwarded writes quiche has not fully taken yet (it queued them inside the channel). */
     private int forwardedPending;
-    /** The writability the handlers after us last saw, so they get clean edges. */
-    private boolean propagatedWritable = true;
+    /**
+     * The writability the relay sees ({@link QuicByteStream#isWritable()}): false once
+     * {@link #HIGH_WATER} bytes are held, true again at {@link #LOW_WATER}. Volatile: the relay
+     * reads it from the other side's loop.
+     */
+    private volatile boolean writable = true;
+
+    /**
+     * Bytes held ahead of quiche before the relay must stop. Keeping a backlog means quiche always
+     * has data when an ACK opens its window; handing it only its current capacity made every window
+     * update a round trip through the relay, the connection stayed application-limited and the
+     * congestion window never grew (measured: under 0.4 Gbit/s on loopback).
+     */
+    static final int HIGH_WATER = 1024 * 1024;
+    static final int LOW_WATER = 512 * 1024;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        propagatedWritable = ctx.channel().isWritable();
+    }
+
+    /** Whether the relay may write more: the held backlog is below its bound. */
+    boolean isWritable() {
+        return writable && !failed;
     }
 
     /** Bytes accepted from the relay and not yet given to quiche. */
@@ -99,6 +116,9 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         if (heldBytes > COALESCE_LIMIT) {
             unflushed = 1;
             drain();
+        }
+        if (writable && heldBytes >= HIGH_WATER) {
+            propagateWritability();
         }
     }
 
@@ -137,9 +157,9 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     }
 
     private void propagateWritability() {
-        boolean now = ctx.channel().isWritable();
-        if (now != propagatedWritable) {
-            propagatedWritable = now;
+        boolean now = writable ? heldBytes < HIGH_WATER : heldBytes <= LOW_WATER;
+        if (now != writable) {
+            writable = now;
             ctx.fireChannelWritabilityChanged();
         }
     }
@@ -157,11 +177,9 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         draining = true;
         try {
             QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
-            while (held.size() > unflushed && forwardedPending == 0 && !failed) {
-                if (!stream.isActive()) {
-                    break;
-                }
-                long capacity = stream.bytesBeforeUnwritable();
+            long capacity = stream.bytesBeforeUnwritable();
+            boolean forwardedAny = false;
+            while (held.size() > unflushed && !failed && stream.isActive()) {
                 Held next = held.peek();
                 int readable = next.buf.readableBytes();
                 boolean last = held.size() == 1;
@@ -170,20 +188,31 @@ final class StreamWriteGate extends ChannelDuplexHandler {
                     // first write) and may be stale; the channel's own flag is then the guide. Hand
                     // over one write: what quiche cannot take waits in the channel, which turns
                     // unwritable, and we forward nothing more until that write completes.
-                    if (!stream.isWritable()) {
+                    if (forwardedAny || forwardedPending > 0 || !stream.isWritable()) {
                         break;
                     }
                     held.poll();
                     heldBytes -= readable;
                     forward(next.buf, next.promise, last && pendingFin != null);
+                    forwardedAny = true;
+                    break;
                 } else if (readable <= capacity) {
                     held.poll();
                     heldBytes -= readable;
+                    capacity -= readable;
                     forward(next.buf, next.promise, last && pendingFin != null);
+                    forwardedAny = true;
                 } else {
                     heldBytes -= capacity;
                     forward(next.buf.readRetainedSlice((int) capacity), null, false);
+                    capacity = 0;
+                    forwardedAny = true;
                 }
+            }
+            if (forwardedAny) {
+                // Everything forwarded fits quiche's capacity: one flush hands it all over now
+                // (without it the writes would wait in the stream channel for an unrelated flush).
+                ctx.flush();
             }
             if (held.isEmpty() && forwardedPending == 0 && pendingFin != null && !failed && !finHandedOver) {
                 // Nothing left to carry it: a FIN on its own.

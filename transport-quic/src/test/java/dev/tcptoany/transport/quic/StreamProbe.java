@@ -123,7 +123,7 @@ final class StreamProbe extends ChannelInboundHandlerAdapter {
             return;
         }
         byte[] data = toSend;
-        while (sendPos < data.length && ch.isWritable()) {
+        while (sendPos < data.length && stream.isWritable()) {
             int n = Math.min(16 * 1024, data.length - sendPos);
             ByteBuf buf = ch.alloc().directBuffer(n).writeBytes(data, sendPos, n);
             sendPos += n;
@@ -159,7 +159,7 @@ final class StreamProbe extends ChannelInboundHandlerAdapter {
             received.addAndGet(buf.readableBytes());
             firstByte.complete(null);
             ctx.write(buf);
-            if (!ctx.channel().isWritable()) {
+            if (!stream.isWritable()) {
                 ctx.channel().config().setAutoRead(false);
             }
             return;
@@ -183,7 +183,7 @@ final class StreamProbe extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (echo) {
-            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+            ctx.channel().config().setAutoRead(stream.isWritable());
         }
         pump(ctx.channel());
     }
