@@ -119,6 +119,7 @@ class Procs:
 
 
 PROCS = Procs()
+JFR_DIR = None  # --jfr: record the nodes with Java Flight Recorder
 atexit.register(PROCS.stop_all)
 
 
@@ -540,9 +541,13 @@ def start_ours(r, work, transport, iperf_port, echo_port):
              f'  dial {{ {dial_block(transport, hop_i)} }}\n}}\n'
              f'proxy.routes.echo {{\n  listen {{ transport = tcp, address = "127.0.0.1:{ent_e}" }}\n'
              f'  dial {{ {dial_block(transport, hop_e)} }}\n}}\n')
-    env = dict(os.environ)
     procs = []
     for node, text in (("2", node2), ("1", node1)):
+        env = dict(os.environ)
+        if JFR_DIR:
+            rec = os.path.join(JFR_DIR, f"{os.path.basename(work)}-node{node}.jfr")
+            env["JAVA_OPTS"] = (env.get("JAVA_OPTS", "") + f" -XX:StartFlightRecording=filename={rec},"
+                                "settings=profile,dumponexit=true").strip()
         d = os.path.join(work, f"node{node}")
         os.makedirs(d, exist_ok=True)
         cfg = os.path.join(d, "node.conf")
@@ -909,6 +914,38 @@ def markdown(result, order):
     return "\n".join(out)
 
 
+def jfr_summary(directory, top=25):
+    """Hottest methods (top frame of jdk.ExecutionSample) of each recording, for naming a bottleneck."""
+    jfr = shutil.which("jfr") or os.path.join(os.path.dirname(os.path.realpath(shutil.which("java") or "java")), "jfr")
+    lines = []
+    for fn in sorted(os.listdir(directory)):
+        if not fn.endswith(".jfr"):
+            continue
+        try:
+            out = subprocess.run([jfr, "print", "--events", "jdk.ExecutionSample,jdk.NativeMethodSample",
+                                  os.path.join(directory, fn)], capture_output=True, text=True, timeout=300).stdout
+        except (OSError, subprocess.TimeoutExpired) as e:
+            lines.append(f"{fn}: jfr print failed: {e}")
+            continue
+        counts, total, grab = {}, 0, False
+        for line in out.splitlines():
+            if "stackTrace = [" in line:
+                grab = True
+                continue
+            if grab:
+                frame = re.sub(r"\s+line:.*$", "", line.strip())
+                counts[frame] = counts.get(frame, 0) + 1
+                total += 1
+                grab = False
+        lines.append(f"== {fn}: {total} samples (top frame)")
+        for frame, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top]:
+            lines.append(f"{100.0 * n / max(total, 1):5.1f}%  {frame}")
+    path = os.path.join(directory, "hot-methods.txt")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -924,10 +961,15 @@ def main():
     ap.add_argument("--rebuild", action="store_true", help="rebuild the distribution first")
     ap.add_argument("--dist", help="measure this distribution directory instead of "
                                    "proxy-launcher/target/tcp-to-any-proxy (it is not built)")
+    ap.add_argument("--jfr", metavar="DIR", help="record our nodes with Java Flight Recorder into DIR and "
+                                                  "write DIR/hot-methods.txt (the numbers are then not for publishing)")
     ap.add_argument("--out", help="results directory (default bench/results; smoke writes *.tmp files)")
     args = ap.parse_args()
 
-    global DIST, LAUNCHER
+    global DIST, LAUNCHER, JFR_DIR
+    if args.jfr:
+        JFR_DIR = os.path.abspath(args.jfr)
+        os.makedirs(JFR_DIR, exist_ok=True)
     if args.dist:
         DIST = os.path.abspath(args.dist)
         LAUNCHER = os.path.join(DIST, "bin", "tcp-to-any-proxy")
@@ -1020,7 +1062,7 @@ def main():
     result["targets"] = targets(topos)
     md = markdown(result, order)
 
-    outdir = args.out or RESULTS
+    outdir = args.out or (JFR_DIR or RESULTS)
     os.makedirs(outdir, exist_ok=True)
     if mode == "smoke":
         paths = [os.path.join(outdir, "smoke.json.tmp"), os.path.join(outdir, "smoke.md.tmp")]
@@ -1038,6 +1080,8 @@ def main():
     print()
     print(md)
     log(f"wrote {', '.join(os.path.relpath(p, ROOT) for p in paths)} in {time.time() - t0:.0f} s")
+    if JFR_DIR:
+        log(f"hottest methods per node: {jfr_summary(JFR_DIR)}")
     if mode == "smoke":
         bad = sum(1 for t in topos.values() if t["errors"] or not t["runs"])
         # A plain closing line, so a CI log shows what the smoke run checked.
