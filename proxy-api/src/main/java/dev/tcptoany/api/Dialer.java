@@ -17,7 +17,9 @@ public interface Dialer {
      *
      * <p>Transports that can (tcp, ws) open the channel on {@link DialRequest#eventLoop()}, so the
      * relay runs on one thread without hand-offs. Multiplexed transports may return a stream on
-     * another loop; the host copes with both.
+     * another loop; the host copes with both, provided the future completes <b>on the stream
+     * channel's event loop</b>: the host adds its handler from the completion listener, and
+     * anything the channel delivers before that handler is in place would be lost.
      */
     Future<ByteStream> dial(DialRequest request);
 

@@ -14,8 +14,9 @@ public interface Listener {
 
     /**
      * Binds and starts accepting. Every accepted stream is given to {@code acceptor} on the stream
-     * channel's event loop, active, with auto-read <b>off</b>: the host turns reading on once the
-     * other side of the relay is ready.
+     * channel's event loop, active, with auto-read <b>off</b>: the host adds its handler during
+     * the call and turns reading on once the other side of the relay is ready. Bytes the channel
+     * delivers anyway (epoll reads once when a FIN arrives) are kept by that handler.
      *
      * @return the addresses actually bound (ports resolved when 0 was asked), in bind order;
      *         failed with a message naming the address when binding fails

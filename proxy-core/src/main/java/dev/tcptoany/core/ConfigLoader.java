@@ -1,0 +1,36 @@
+package dev.tcptoany.core;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import java.io.File;
+import java.util.List;
+
+/**
+ * Builds the effective configuration: system properties over the user's file over every
+ * {@code reference.conf} (the host's and each plugin's, read through its own class loader).
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    /** Parses a user file; a missing file or a syntax error throws with file and line. */
+    public static Config parseFile(File file) {
+        return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /** Parses text (an embedded config); {@code description} names it in error messages. */
+    public static Config parseString(String text, String description) {
+        return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(description));
+    }
+
+    /** Merges and resolves. */
+    public static Config effective(Config user, List<ClassLoader> loaders) {
+        Config merged = ConfigFactory.systemProperties().withFallback(user);
+        for (ClassLoader loader : loaders) {
+            merged = merged.withFallback(ConfigFactory.parseResourcesAnySyntax(loader, "reference"));
+        }
+        return merged.withFallback(ConfigFactory.parseResourcesAnySyntax(ConfigLoader.class.getClassLoader(), "reference"))
+                .resolve();
+    }
+}

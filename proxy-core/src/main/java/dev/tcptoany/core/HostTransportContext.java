@@ -1,0 +1,15 @@
+package dev.tcptoany.core;
+
+import com.typesafe.config.Config;
+import dev.tcptoany.api.NetworkChannels;
+import dev.tcptoany.api.PeerRejections;
+import dev.tcptoany.api.TlsMaterials;
+import dev.tcptoany.api.TransportContext;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.file.Path;
+
+/** The context one route side's transport is created with. */
+record HostTransportContext(String transportName, String routeName, Config config, NetworkChannels network,
+                            ByteBufAllocator allocator, TlsMaterials tls, Path dataDirectory,
+                            PeerRejections rejections) implements TransportContext {
+}

@@ -1,0 +1,311 @@
+package dev.tcptoany.core;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.tcptoany.api.Dialer;
+import dev.tcptoany.api.Listener;
+import dev.tcptoany.api.PeerRejections;
+import dev.tcptoany.api.TransportContext;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.concurrent.Future;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs routes: the embedding API, used by the launcher and by integration tests.
+ *
+ * <pre>{@code
+ * Config conf = ConfigLoader.parseString("""
+ *     proxy.routes.r1 { listen { transport = tcp, address = "127.0.0.1:0" }
+ *                       dial   { transport = tcp, address = "127.0.0.1:5201" } }
+ *     """, "example");
+ * try (Proxy proxy = Proxy.start(conf)) {
+ *     SocketAddress bound = proxy.boundAddresses("r1").get(0);
+ *     ...
+ *     RouteCounters.Snapshot c = proxy.counters("r1");
+ * }
+ * }</pre>
+ *
+ * Transports come from the class path and, when {@code proxy.plugins.dir} is set, from that
+ * directory. Routes start in name order; listeners of a route bind before the next route starts.
+ */
+public final class Proxy implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+
+    private final ProxySettings settings;
+    private final EventLoops loops;
+    private final Map<String, RouteRuntime> routes = new LinkedHashMap<>();
+    private volatile boolean closed;
+
+    private Proxy(ProxySettings settings, EventLoops loops) {
+        this.settings = settings;
+        this.loops = loops;
+    }
+
+    /** Starts every route of {@code userConfig} with transports from the class path (and plugins dir). */
+    public static Proxy start(Config userConfig) {
+        return start(userConfig, Optional.empty());
+    }
+
+    /**
+     * @param pluginsDirOverride when present, replaces {@code proxy.plugins.dir}
+     * @throws ProxyConfigException with every problem found, each naming file, line and key
+     * @throws PluginLoadException  when a plugin cannot be loaded
+     */
+    public static Proxy start(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
+        Prepared prepared = prepare(userConfig, pluginsDirOverride);
+        ProxySettings settings = prepared.settings();
+        EventLoops loops = new EventLoops(settings.preferNative(), settings.workerThreads());
+        Proxy proxy = new Proxy(settings, loops);
+        try {
+            proxy.startRoutes(prepared.registry());
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
+        return proxy;
+    }
+
+    /** Configuration and transports, loaded and validated, nothing started. */
+    public record Prepared(ProxySettings settings, TransportRegistry registry) {
+    }
+
+    /** Loads transports and reads settings; throws on the first plugin problem or with every config problem. */
+    public static Prepared prepare(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
+        // The plugins dir itself comes from config, so read it from the host's defaults first.
+        Config hostOnly = ConfigLoader.effective(userConfig, List.of());
+        Optional<java.nio.file.Path> pluginsDir = pluginsDirOverride.isPresent() ? pluginsDirOverride
+                : ProxySettings.read(hostOnly).pluginsDir();
+        TransportRegistry registry = TransportRegistry.discover(Proxy.class.getClassLoader(), pluginsDir);
+        ProxySettings settings = ProxySettings.read(ConfigLoader.effective(userConfig, registry.loaders()));
+        List<ConfigException> problems = new ArrayList<>(settings.problems());
+        problems.addAll(validateRoutes(settings, registry));
+        if (!problems.isEmpty()) {
+            throw new ProxyConfigException(problems);
+        }
+        return new Prepared(settings, registry);
+    }
+
+    /**
+     * Checks every route: transports exist and can listen/dial, and their factories accept the
+     * options. Creating a listener or dialer does not bind or connect, so this is safe for
+     * {@code check}; the event loops used are throwaway.
+     */
+    private static List<ConfigException> validateRoutes(ProxySettings settings, TransportRegistry registry) {
+        List<ConfigException> problems = new ArrayList<>();
+        if (settings.routes().isEmpty()) {
+            problems.add(new ConfigException.BadValue(settings.root().getValue("proxy.routes").origin(), "proxy.routes",
+                    "no routes: add proxy.routes.NAME { listen {...}, dial {...} }"));
+            return problems;
+        }
+        for (RouteConfig route : settings.routes()) {
+            checkTransport(route, route.listenTransport(), route.listen(), "listen", registry, problems);
+            checkTransport(route, route.dialTransport(), route.dial(), "dial", registry, problems);
+        }
+        return problems;
+    }
+
+    private static void checkTransport(RouteConfig route, String name, Config block, String side,
+                                       TransportRegistry registry, List<ConfigException> problems) {
+        Optional<PluginEntry> entry = registry.find(name);
+        if (entry.isEmpty()) {
+            problems.add(new ConfigException.BadValue(block.getValue("transport").origin(),
+                    "proxy.routes." + route.name() + "." + side + ".transport",
+                    "unknown transport '" + name + "'; known transports are: " + registry.knownNames()));
+            return;
+        }
+        boolean can = side.equals("listen") ? entry.get().provider().listenerFactory().isPresent()
+                : entry.get().provider().dialerFactory().isPresent();
+        if (!can) {
+            problems.add(new ConfigException.BadValue(block.getValue("transport").origin(),
+                    "proxy.routes." + route.name() + "." + side + ".transport",
+                    "transport '" + name + "' (from " + entry.get().origin() + ") cannot " + side));
+        }
+    }
+
+    /**
+     * Validates without binding or connecting: settings, plugins, and every route's listener and
+     * dialer options (their factories run against throwaway NIO loops).
+     *
+     * @return every problem found; empty when the configuration would start
+     */
+    public static List<ConfigException> check(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
+        Prepared prepared;
+        try {
+            prepared = prepare(userConfig, pluginsDirOverride);
+        } catch (ProxyConfigException e) {
+            return e.problems();
+        }
+        List<ConfigException> problems = new ArrayList<>();
+        try (EventLoops scratch = new EventLoops(false, 1)) {
+            Proxy probe = new Proxy(prepared.settings(), scratch);
+            HostTlsMaterials tls = new HostTlsMaterials(prepared.settings().dataDir());
+            PeerRejections ignore = (reason, peer, detail) -> { };
+            for (RouteConfig rc : prepared.settings().routes()) {
+                PluginEntry le = prepared.registry().find(rc.listenTransport()).orElseThrow();
+                PluginEntry de = prepared.registry().find(rc.dialTransport()).orElseThrow();
+                try {
+                    Dialer d = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
+                            probe.context(rc, rc.dialTransport(), rc.dial(), "dial", PooledByteBufAllocator.DEFAULT, tls, ignore)));
+                    d.close();
+                } catch (ConfigException e) {
+                    problems.add(e);
+                }
+                try {
+                    withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
+                            probe.context(rc, rc.listenTransport(), rc.listen(), "listen", PooledByteBufAllocator.DEFAULT, tls, ignore)))
+                            .close();
+                } catch (ConfigException e) {
+                    problems.add(e);
+                }
+            }
+        }
+        return problems;
+    }
+
+    private void startRoutes(TransportRegistry registry) {
+        ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        HostTlsMaterials tls = new HostTlsMaterials(settings.dataDir());
+        List<ConfigException> problems = new ArrayList<>();
+        for (RouteConfig rc : settings.routes()) {
+            RouteCounters counters = new RouteCounters();
+            PeerRejections rejections = (reason, peer, detail) -> {
+                counters.rejected(reason);
+                log.info("route {}: rejected peer {} ({}): {}", rc.name(), peer, reason, detail);
+            };
+            Listener listener;
+            Dialer dialer;
+            try {
+                PluginEntry le = registry.find(rc.listenTransport()).orElseThrow();
+                PluginEntry de = registry.find(rc.dialTransport()).orElseThrow();
+                dialer = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
+                        context(rc, rc.dialTransport(), rc.dial(), "dial", alloc, tls, rejections)));
+                listener = withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
+                        context(rc, rc.listenTransport(), rc.listen(), "listen", alloc, tls, rejections)));
+            } catch (ConfigException e) {
+                problems.add(e);
+                continue;
+            }
+            RouteRuntime route = new RouteRuntime(rc, listener, dialer, counters);
+            routes.put(rc.name(), route);
+            Future<List<SocketAddress>> bound = listener.start(route).awaitUninterruptibly();
+            if (!bound.isSuccess()) {
+                throw new IllegalStateException("route " + rc.name() + ": cannot listen on " + rc.listenDescription()
+                        + ": " + bound.cause().getMessage(), bound.cause());
+            }
+            route.bound(bound.getNow());
+            log.info("route {}: {} {} -> {} (event loops: {} x{})", rc.name(), rc.listenTransport(), bound.getNow(),
+                    rc.dialDescription(), loops.kind(), loops.workerThreads());
+        }
+        if (!problems.isEmpty()) {
+            throw new ProxyConfigException(problems);
+        }
+    }
+
+    private TransportContext context(RouteConfig rc, String transport, Config block, String side, ByteBufAllocator alloc,
+                                     HostTlsMaterials tls, PeerRejections rejections) {
+        Config merged = block.withFallback(settings.transportDefaults(transport, side));
+        return new HostTransportContext(transport, rc.name(), merged, loops, alloc, tls,
+                settings.dataDir().resolve(transport), rejections);
+    }
+
+    @FunctionalInterface
+    private interface Creation<T> {
+        T create() throws Exception;
+    }
+
+    /** Runs a plugin's factory with its class loader as the thread's context loader, as ServiceLoader users expect. */
+    private static <T> T withLoader(PluginEntry entry, Creation<T> creation) {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(entry.loader());
+        try {
+            return creation.create();
+        } catch (ConfigException | IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("transport " + entry.name() + " (from " + entry.origin() + "): " + e.getMessage(), e);
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+
+    /** Addresses the route's listener bound, in bind order. */
+    public List<SocketAddress> boundAddresses(String route) {
+        return runtime(route).boundAddresses();
+    }
+
+    /** The route's counters now. */
+    public RouteCounters.Snapshot counters(String route) {
+        return runtime(route).counters().snapshot();
+    }
+
+    /** Route names, in start order. */
+    public List<String> routeNames() {
+        return List.copyOf(routes.keySet());
+    }
+
+    public ProxySettings settings() {
+        return settings;
+    }
+
+    private RouteRuntime runtime(String route) {
+        RouteRuntime r = routes.get(route);
+        if (r == null) {
+            throw new IllegalArgumentException("no route '" + route + "'; routes are " + routes.keySet());
+        }
+        return r;
+    }
+
+    /**
+     * Graceful stop: listeners stop accepting, open connections get up to {@code grace} to finish,
+     * then everything left is closed and dialers send their close (QUIC application close).
+     */
+    public void shutdown(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (RouteRuntime r : routes.values()) {
+            r.listener().stopAccepting().awaitUninterruptibly(grace.toMillis());
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (System.nanoTime() < deadline && openConnections() > 0) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long left = openConnections();
+        if (left > 0) {
+            log.info("closing {} connection(s) still open after the {} grace period", left, grace);
+        }
+        for (RouteRuntime r : routes.values()) {
+            r.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            r.listener().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            r.dialer().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        loops.shutdown(Duration.ofSeconds(5));
+    }
+
+    private long openConnections() {
+        return routes.values().stream().mapToLong(r -> r.counters().snapshot().connectionsOpen()).sum();
+    }
+
+    /** Stops at once (no grace period). */
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+}

@@ -1,0 +1,436 @@
+package dev.tcptoany.core;
+
+import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.DialRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries one accepted connection to its upstream, whatever the two transports are.
+ *
+ * <p>Threading: each {@link Side} runs on its own channel's event loop and owns its fields. The two
+ * sides may live on different loops (a QUIC stream lives on its connection's loop), so a side acts
+ * on its peer only through thread-safe channel operations ({@code write}, {@code flush},
+ * {@code read}) or by scheduling onto the peer's loop. Netty keeps tasks submitted from one thread
+ * in order, so bytes written before an end-of-stream always arrive before it.
+ *
+ * <p>Backpressure: auto-read stays off; a side asks its channel for more only when the peer is
+ * writable, and the peer's writability turning true asks again. At most one read burst per side is
+ * in flight beyond the peer's high-water mark.
+ *
+ * <p>Ends: a clean end of input ({@link ChannelInputShutdownEvent}) becomes
+ * {@link ByteStream#shutdownOutput()} on the other side; when both directions have ended, both
+ * channels close. Anything else (a reset, an error, a channel closing early) aborts the other side,
+ * so a truncated transfer looks truncated at both ends.
+ */
+final class Relay {
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final RouteRuntime route;
+    private final Side client;
+    private volatile Side upstream;
+    private final AtomicInteger finishedSides = new AtomicInteger();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    /** Last byte seen either way (System.nanoTime); written by both loops, read by the timer. */
+    private volatile long lastActivity = System.nanoTime();
+    private volatile boolean halfClosed;
+    private Future<ByteStream> dial;
+    private ScheduledFuture<?> timer;
+
+    Relay(RouteRuntime route, ByteStream clientStream) {
+        this.route = route;
+        this.client = new Side(clientStream, true);
+    }
+
+    /** Runs on the accepted channel's loop. */
+    void start() {
+        Channel ch = client.channel;
+        route.counters().opened();
+        route.track(ch);
+        ch.pipeline().addLast("relay", client);
+        if (!ch.isActive()) {
+            // Closed before we got it; the handler's channelInactive is not coming.
+            finish();
+            return;
+        }
+        DialRequest request = new DialRequest(ch.eventLoop(), route.timeouts().connect(),
+                "route " + route.name() + " client " + ch.remoteAddress());
+        try {
+            dial = route.dialer().dial(request);
+        } catch (RuntimeException e) {
+            dialFailed(e);
+            return;
+        }
+        long connectMillis = route.timeouts().connect().toMillis();
+        ScheduledFuture<?> connectTimer = ch.eventLoop().schedule(() -> {
+            if (dial.cancel(false)) {
+                dialFailed(new IOException("connect timeout after " + connectMillis + " ms"));
+            }
+        }, connectMillis, TimeUnit.MILLISECONDS);
+        dial.addListener(f -> {
+            connectTimer.cancel(false);
+            if (f.isCancelled()) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                client.onLoop(() -> dialFailed(f.cause()));
+                return;
+            }
+            ByteStream up = (ByteStream) f.getNow();
+            Side u = new Side(up, false);
+            // Attach at once, on the stream's loop: epoll reads once on a peer's FIN even with
+            // auto-read off, and what it reads must reach a handler that keeps it (Side.early).
+            u.onLoop(() -> up.channel().pipeline().addLast("relay", u));
+            client.onLoop(() -> connected(u));
+        });
+    }
+
+    private void connected(Side u) {
+        ByteStream up = u.stream;
+        if (ended.get() || !client.channel.isActive()) {
+            u.onLoop(() -> u.abort("client went away before the upstream connection was ready"));
+            return;
+        }
+        u.peer = client;
+        client.peer = u;
+        upstream = u;
+        route.track(up.channel());
+        if (log.isDebugEnabled()) {
+            log.debug("route {}: {} -> {}", route.name(), client.stream.describe(), up.describe());
+        }
+        u.onLoop(() -> {
+            if (!up.channel().isActive() && !u.inputDone) {
+                u.closing = true;
+                u.abortPeer("upstream " + up.describe() + " closed while connecting");
+                return;
+            }
+            u.releaseEarly();
+        });
+        client.releaseEarly();
+        armTimer(route.timeouts().idle().toNanos());
+    }
+
+    private void dialFailed(Throwable cause) {
+        route.counters().dialFailed();
+        log.warn("route {}: dial {} failed for client {}: {}", route.name(), route.dialTarget(),
+                client.channel.remoteAddress(), describe(cause));
+        client.stream.abort("upstream unavailable: " + describe(cause));
+        finish();
+    }
+
+    /** One timer per relay, on the client's loop, re-armed from the last activity. */
+    private void armTimer(long timeoutNanos) {
+        timer = client.channel.eventLoop().schedule(this::checkIdle,
+                Math.max(1, timeoutNanos - (System.nanoTime() - lastActivity)), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (ended.get()) {
+            return;
+        }
+        long limit = halfClosed ? route.timeouts().halfClosed().toNanos() : route.timeouts().idle().toNanos();
+        long idleFor = System.nanoTime() - lastActivity;
+        if (idleFor >= limit) {
+            String why = halfClosed ? "half-closed and idle for " + route.timeouts().halfClosed()
+                    : "idle for " + route.timeouts().idle();
+            log.info("route {}: closing {}: {}", route.name(), client.stream.describe(), why);
+            Side u = upstream;
+            if (halfClosed) {
+                route.counters().aborted();
+                client.abort(why);
+                if (u != null) {
+                    u.abort(why);
+                }
+            } else {
+                client.closeQuietly();
+                if (u != null) {
+                    u.closeQuietly();
+                }
+            }
+            return;
+        }
+        armTimer(limit);
+    }
+
+    private void sideFinished() {
+        if (finishedSides.incrementAndGet() == 2) {
+            client.closeQuietly();
+            Side u = upstream;
+            if (u != null) {
+                u.closeQuietly();
+            }
+        }
+    }
+
+    /** Counts the relay closed exactly once. */
+    private void finish() {
+        if (ended.compareAndSet(false, true)) {
+            route.counters().closed();
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            if (dial != null && !dial.isDone()) {
+                dial.cancel(false);
+            }
+        }
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown cause";
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    /** One end of the relay: the handler at the tail of its stream's pipeline. */
+    private final class Side extends ChannelInboundHandlerAdapter {
+        final ByteStream stream;
+        final Channel channel;
+        final boolean isClient;
+        volatile Side peer;
+        // Owned by this side's loop.
+        /**
+         * Bytes read before the peer exists. Auto-read is off until then, but epoll still reads
+         * once when the client's FIN arrives (EPOLLRDHUP), so a client that sends a request and
+         * FIN at once is read here; bounded by one read burst.
+         */
+        java.util.ArrayDeque<ByteBuf> early;
+        /** Set on this side's loop once early bytes went to the peer; from then on bytes go straight through. */
+        boolean wired;
+        boolean inputDone;
+        boolean outputDone;
+        boolean closing;
+
+        Side(ByteStream stream, boolean isClient) {
+            this.stream = stream;
+            this.channel = stream.channel();
+            this.isClient = isClient;
+        }
+
+        private void onLoop(Runnable task) {
+            if (channel.eventLoop().inEventLoop()) {
+                task.run();
+            } else {
+                channel.eventLoop().execute(task);
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf buf)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            Side p = peer;
+            if (!wired) {
+                if (early == null) {
+                    early = new java.util.ArrayDeque<>();
+                }
+                early.add(buf);
+                return;
+            }
+            countRead(buf.readableBytes());
+            // A write to a closed channel fails its promise and releases the buffer.
+            p.channel.write(buf, p.channel.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Side p = peer;
+            if (!wired) {
+                return;
+            }
+            p.channel.flush();
+            if (p.channel.isWritable()) {
+                requestRead();
+            }
+        }
+
+        private void countRead(int n) {
+            lastActivity = System.nanoTime();
+            if (isClient) {
+                route.counters().toUpstream(n);
+            } else {
+                route.counters().toClient(n);
+            }
+        }
+
+        /** Asks for the next read burst; safe from any thread. */
+        void requestRead() {
+            onLoop(() -> {
+                if (wired && !inputDone && !closing && channel.isActive()) {
+                    channel.read();
+                }
+            });
+        }
+
+        /** On this side's loop, once the peer is set: forward what was read early, then read on. */
+        void releaseEarly() {
+            Side p = peer;
+            wired = true;
+            if (early != null) {
+                ByteBuf b;
+                while ((b = early.poll()) != null) {
+                    countRead(b.readableBytes());
+                    p.channel.write(b, p.channel.voidPromise());
+                }
+                p.channel.flush();
+                early = null;
+            }
+            if (inputDone) {
+                p.onLoop(p::endOutput);
+                maybeFinished();
+            } else {
+                requestRead();
+            }
+        }
+
+        private void releaseEarlyBuffers() {
+            if (early != null) {
+                early.forEach(ByteBuf::release);
+                early = null;
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            Side p = peer;
+            if (p != null && channel.isWritable()) {
+                // Our buffer drained: let the peer read again.
+                p.requestRead();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                if (!inputDone) {
+                    inputDone = true;
+                    halfClosed = true;
+                    Side p = peer;
+                    if (wired) {
+                        p.channel.flush();
+                        p.onLoop(p::endOutput);
+                        maybeFinished();
+                    } // else: releaseEarly() forwards the end once the peer exists
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        /** The peer's input ended cleanly: end ours after everything written so far. */
+        private void endOutput() {
+            if (outputDone || closing) {
+                return;
+            }
+            outputDone = true;
+            channel.flush();
+            stream.shutdownOutput().addListener(f -> onLoop(this::maybeFinished));
+        }
+
+        private void maybeFinished() {
+            if (inputDone && outputDone && !closing) {
+                closing = true; // from here on, our channel closing is expected
+                sideFinished();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (closing) {
+                return;
+            }
+            String where = (isClient ? "client " : "upstream ") + stream.describe();
+            if (cause instanceof IOException) {
+                log.debug("route {}: {} failed: {}", route.name(), where, describe(cause));
+            } else {
+                log.warn("route {}: {} failed", route.name(), where, cause);
+            }
+            abortBoth(where + " failed: " + describe(cause));
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            releaseEarlyBuffers();
+            if (isClient) {
+                finish();
+            }
+            if (!closing) {
+                closing = true;
+                String where = (isClient ? "client " : "upstream ") + stream.describe();
+                if ((inputDone || outputDone) && !stream.supportsHalfClose()) {
+                    // This transport ends both directions at once (documented): finish the peer cleanly.
+                    Side p = peer;
+                    if (p != null) {
+                        p.channel.flush();
+                        p.onLoop(p::endOutputThenClose);
+                    }
+                } else {
+                    abortPeer(where + " closed before the end of its stream");
+                }
+            }
+            ctx.fireChannelInactive();
+        }
+
+        private void endOutputThenClose() {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            if (outputDone) {
+                channel.close();
+            } else {
+                outputDone = true;
+                stream.shutdownOutput().addListener(f -> channel.close());
+            }
+        }
+
+        void abortPeer(String reason) {
+            Side p = peer;
+            route.counters().aborted();
+            if (p != null) {
+                p.onLoop(() -> p.abort(reason));
+            } else if (!isClient) {
+                client.onLoop(() -> client.abort(reason));
+            }
+        }
+
+        private void abortBoth(String reason) {
+            abort(reason);
+            abortPeer(reason);
+        }
+
+        void abort(String reason) {
+            if (!channel.eventLoop().inEventLoop()) {
+                onLoop(() -> abort(reason));
+                return;
+            }
+            if (closing && !channel.isActive()) {
+                return;
+            }
+            closing = true;
+            stream.abort(reason);
+        }
+
+        void closeQuietly() {
+            onLoop(() -> {
+                closing = true;
+                channel.close();
+            });
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.tcptoany.launcher;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.tcptoany.core.ConfigLoader;
+import dev.tcptoany.core.Proxy;
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code check -c FILE}: validates a configuration without binding anything. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Validate a configuration: print every problem (file:line: key) and exit 2, or exit 0.")
+final class CheckCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions global = new GlobalOptions();
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "HOCON configuration to check.")
+    File config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        global.applyLogLevel();
+        Config user = ConfigLoader.parseFile(config);
+        List<ConfigException> problems = Proxy.check(user, global.pluginsDir(user.hasPath("proxy.plugins.dir")));
+        if (problems.isEmpty()) {
+            spec.commandLine().getOut().println(config + ": OK");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+        for (ConfigException p : problems) {
+            spec.commandLine().getErr().println("error: " + p.getMessage());
+        }
+        spec.commandLine().getErr().flush();
+        return ExitCodes.BAD_INPUT;
+    }
+}

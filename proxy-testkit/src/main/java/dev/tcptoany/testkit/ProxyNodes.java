@@ -1,0 +1,63 @@
+package dev.tcptoany.testkit;
+
+import dev.tcptoany.core.ConfigLoader;
+import dev.tcptoany.core.Proxy;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+
+/**
+ * The original four-node picture in one JVM: node 1 (tcp in, tunnel out) and node 2 (tunnel in,
+ * tcp out to a real server), each a separate {@link Proxy} on ephemeral ports.
+ */
+public final class ProxyNodes implements AutoCloseable {
+    private final Proxy node2;
+    private final Proxy node1;
+
+    /**
+     * @param tunnel     which transports the middle hop uses
+     * @param upstream   the TCP server behind node 2
+     * @param dataDir    state directory (generated certificates)
+     * @param extra      HOCON appended to both nodes' configs (timeouts...)
+     */
+    public ProxyNodes(TunnelSpec tunnel, InetSocketAddress upstream, Path dataDir, String extra) {
+        String common = "proxy.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n" + extra + "\n";
+        this.node2 = Proxy.start(ConfigLoader.parseString(common
+                + "proxy.routes.node2 {\n listen { " + tunnel.listenBlock() + " }\n"
+                + " dial { transport = tcp, address = \"" + hostPort(upstream) + "\" }\n}\n", "node2"));
+        InetSocketAddress tunnelAddress = (InetSocketAddress) node2.boundAddresses("node2").get(0);
+        Proxy n1;
+        try {
+            n1 = Proxy.start(ConfigLoader.parseString(common
+                    + "proxy.routes.node1 {\n listen { transport = tcp, address = \"127.0.0.1:0\" }\n"
+                    + " dial { " + tunnel.dialBlock(tunnelAddress) + " }\n}\n", "node1"));
+        } catch (RuntimeException e) {
+            node2.close();
+            throw e;
+        }
+        this.node1 = n1;
+    }
+
+    /** Where clients connect: node 1's TCP listener. */
+    public InetSocketAddress entry() {
+        return (InetSocketAddress) node1.boundAddresses("node1").get(0);
+    }
+
+    public Proxy node1() {
+        return node1;
+    }
+
+    public Proxy node2() {
+        return node2;
+    }
+
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    @Override
+    public void close() {
+        node1.close();
+        node2.close();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.tcptoany.transport.tcp;
+
+import dev.tcptoany.api.DialerFactory;
+import dev.tcptoany.api.ListenerFactory;
+import dev.tcptoany.api.TransportProvider;
+import java.util.Optional;
+
+/** Plain TCP: listen on and dial host:port, with half-close and resets carried as such. */
+public final class TcpTransportProvider implements TransportProvider {
+    @Override
+    public String name() {
+        return "tcp";
+    }
+
+    @Override
+    public String description() {
+        return "plain TCP (half-close, resets, IPv4/IPv6, host names bind every address)";
+    }
+
+    @Override
+    public Optional<ListenerFactory> listenerFactory() {
+        return Optional.of(ctx -> new TcpListener(ctx, TcpSocketOptions.fromConfig(ctx.config())));
+    }
+
+    @Override
+    public Optional<DialerFactory> dialerFactory() {
+        return Optional.of(ctx -> new TcpDialer(ctx, TcpSocketOptions.fromConfig(ctx.config())));
+    }
+}
