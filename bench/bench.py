@@ -657,6 +657,7 @@ def measure(r, work, cfg, do_idle, idle_count):
                            "--warmup", str(max(20, cfg["conn_conc"] // 10)),
                            "--concurrency", str(cfg["conn_concurrency"]), "--max-seconds", str(cfg["conn_max_s"])], 90)
     m["conn_seq_per_s"], m["conn_conc_per_s"] = seq["per_sec"], conc["per_sec"]
+    m["tool"] = {"latency": lat, "connrate_seq": seq, "connrate_concurrent": conc}
     if do_idle:
         m.update(idle(r, work, idle_count))
     return m
