@@ -915,6 +915,11 @@ def markdown(result, order):
     return "\n".join(out)
 
 
+IDLE_FRAMES = re.compile(r"epollWait|epollBusyWait|ioUringEnter|Unsafe\.park|Object\.wait|Thread\.sleep|"
+                         r"FileInputStream\.readBytes|FileDispatcherImpl\.read0|ServerSocket|accept0|"
+                         r"SelectorImpl|EPoll\.wait")
+
+
 def jfr_summary(directory, top=25):
     """Hottest methods (top frame of jdk.ExecutionSample) of each recording, for naming a bottleneck."""
     jfr = shutil.which("jfr") or os.path.join(os.path.dirname(os.path.realpath(shutil.which("java") or "java")), "jfr")
@@ -928,17 +933,22 @@ def jfr_summary(directory, top=25):
         except (OSError, subprocess.TimeoutExpired) as e:
             lines.append(f"{fn}: jfr print failed: {e}")
             continue
-        counts, total, grab = {}, 0, False
+        counts, total, grab, idle = {}, 0, False, 0
         for line in out.splitlines():
             if "stackTrace = [" in line:
                 grab = True
                 continue
             if grab:
                 frame = re.sub(r"\s+line:.*$", "", line.strip())
+                grab = False
+                if IDLE_FRAMES.search(frame):
+                    idle += 1
+                    continue
                 counts[frame] = counts.get(frame, 0) + 1
                 total += 1
                 grab = False
-        lines.append(f"== {fn}: {total} samples (top frame)")
+        lines.append(f"== {fn}: {total} samples on CPU or in a system call (top frame; {idle} samples of threads "
+                     "waiting for events left out)")
         for frame, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top]:
             lines.append(f"{100.0 * n / max(total, 1):5.1f}%  {frame}")
     path = os.path.join(directory, "hot-methods.txt")
