@@ -40,9 +40,11 @@ public interface ByteStream {
     boolean supportsHalfClose();
 
     /**
-     * Sends a clean end-of-stream after every pending write (TCP FIN, QUIC FIN, WebSocket
+     * Sends a clean end-of-stream after every pending write has been written (TCP FIN, QUIC FIN, WebSocket
      * half-close message), or closes after flushing when half-close is not supported. Called on the
-     * channel's event loop.
+     * channel's event loop. Beware: Netty's own {@code shutdownOutput()} on TCP and QUIC channels
+     * drops writes still queued in the outbound buffer; wait for them first (e.g. complete an
+     * empty {@code writeAndFlush} before shutting down).
      */
     ChannelFuture shutdownOutput();
 

@@ -76,11 +76,19 @@ public final class Proxy implements AutoCloseable {
     }
 
     /** Configuration and transports, loaded and validated, nothing started. */
-    public record Prepared(ProxySettings settings, TransportRegistry registry) {
+    public record Prepared(ProxySettings settings, TransportRegistry registry, List<ConfigException> problems) {
     }
 
     /** Loads transports and reads settings; throws on the first plugin problem or with every config problem. */
     public static Prepared prepare(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
+        Prepared p = load(userConfig, pluginsDirOverride);
+        if (!p.problems().isEmpty()) {
+            throw new ProxyConfigException(p.problems());
+        }
+        return p;
+    }
+
+    private static Prepared load(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
         // The plugins dir itself comes from config, so read it from the host's defaults first.
         Config hostOnly = ConfigLoader.effective(userConfig, List.of());
         Optional<java.nio.file.Path> pluginsDir = pluginsDirOverride.isPresent() ? pluginsDirOverride
@@ -89,10 +97,7 @@ public final class Proxy implements AutoCloseable {
         ProxySettings settings = ProxySettings.read(ConfigLoader.effective(userConfig, registry.loaders()));
         List<ConfigException> problems = new ArrayList<>(settings.problems());
         problems.addAll(validateRoutes(settings, registry));
-        if (!problems.isEmpty()) {
-            throw new ProxyConfigException(problems);
-        }
-        return new Prepared(settings, registry);
+        return new Prepared(settings, registry, List.copyOf(problems));
     }
 
     /**
@@ -139,20 +144,19 @@ public final class Proxy implements AutoCloseable {
      * @return every problem found; empty when the configuration would start
      */
     public static List<ConfigException> check(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
-        Prepared prepared;
-        try {
-            prepared = prepare(userConfig, pluginsDirOverride);
-        } catch (ProxyConfigException e) {
-            return e.problems();
-        }
-        List<ConfigException> problems = new ArrayList<>();
+        Prepared prepared = load(userConfig, pluginsDirOverride);
+        List<ConfigException> problems = new ArrayList<>(prepared.problems());
         try (EventLoops scratch = new EventLoops(false, 1)) {
             Proxy probe = new Proxy(prepared.settings(), scratch);
             HostTlsMaterials tls = new HostTlsMaterials(prepared.settings().dataDir());
             PeerRejections ignore = (reason, peer, detail) -> { };
             for (RouteConfig rc : prepared.settings().routes()) {
-                PluginEntry le = prepared.registry().find(rc.listenTransport()).orElseThrow();
-                PluginEntry de = prepared.registry().find(rc.dialTransport()).orElseThrow();
+                PluginEntry le = prepared.registry().find(rc.listenTransport()).orElse(null);
+                PluginEntry de = prepared.registry().find(rc.dialTransport()).orElse(null);
+                if (le == null || de == null || le.provider().listenerFactory().isEmpty()
+                        || de.provider().dialerFactory().isEmpty()) {
+                    continue; // already reported
+                }
                 try {
                     Dialer d = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
                             probe.context(rc, rc.dialTransport(), rc.dial(), "dial", PooledByteBufAllocator.DEFAULT, tls, ignore)));

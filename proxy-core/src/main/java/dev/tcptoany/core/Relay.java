@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@code read}) or by scheduling onto the peer's loop. Netty keeps tasks submitted from one thread
  * in order, so bytes written before an end-of-stream always arrive before it.
  *
- * <p>Backpressure: auto-read stays off; a side asks its channel for more only when the peer is
- * writable, and the peer's writability turning true asks again. At most one read burst per side is
- * in flight beyond the peer's high-water mark.
+ * <p>Backpressure: auto-read is turned on once both sides are wired, off as soon as the peer stops
+ * being writable, and on again when the peer's writability returns. (Toggling auto-read rather than
+ * asking for each read burst keeps epoll from re-arming its interest on every burst.) At most one
+ * read burst per side is in flight beyond the peer's high-water mark.
  *
  * <p>Ends: a clean end of input ({@link ChannelInputShutdownEvent}) becomes
  * {@link ByteStream#shutdownOutput()} on the other side; when both directions have ended, both
@@ -245,6 +246,10 @@ final class Relay {
             countRead(buf.readableBytes());
             // A write to a closed channel fails its promise and releases the buffer.
             p.channel.write(buf, p.channel.voidPromise());
+            if (!p.channel.isWritable()) {
+                p.channel.flush();
+                channel.config().setAutoRead(false);
+            }
         }
 
         @Override

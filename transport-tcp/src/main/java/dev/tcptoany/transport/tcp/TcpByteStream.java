@@ -4,6 +4,8 @@ import dev.tcptoany.api.ByteStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.socket.DuplexChannel;
 
 /** A TCP socket as a {@link ByteStream}: FIN is {@code shutdownOutput}, abort is a reset. */
@@ -26,7 +28,17 @@ final class TcpByteStream implements ByteStream {
 
     @Override
     public ChannelFuture shutdownOutput() {
-        return channel.shutdownOutput();
+        // Netty's shutdownOutput() discards writes still queued in the outbound buffer, so send the
+        // FIN only once an empty write queued behind them has completed.
+        ChannelPromise done = channel.newPromise();
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            if (written.isSuccess()) {
+                channel.shutdownOutput(done);
+            } else {
+                done.tryFailure(written.cause());
+            }
+        });
+        return done;
     }
 
     @Override

@@ -1,0 +1,103 @@
+package dev.tcptoany.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Configuration errors name the file, the line and the key; check exits 2 with every problem. */
+class CheckCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result check(String config) throws IOException {
+        Path file = dir.resolve("node.conf");
+        Files.writeString(file, config);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = ProxyCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("check", "-c", file.toString(), "--plugins", dir.resolve("no-plugins").toString());
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void validConfigPasses() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Result r = check("""
+                proxy.data-dir = "%s"
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                """.formatted(dir));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("OK");
+    }
+
+    @Test
+    void unknownTransportNamesFileLineKeyAndTheKnownTransports() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Result r = check("""
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = carrier-pigeon, address = "127.0.0.1:5201" }
+                }
+                """);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("node.conf: 3").contains("proxy.routes.a.dial.transport")
+                .contains("unknown transport 'carrier-pigeon'").contains("known transports are: tcp");
+    }
+
+    @Test
+    void everyProblemIsReportedWithItsLine() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Result r = check("""
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:70000" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                  idle-timeout = -5s
+                }
+                proxy.routes.b {
+                  listen { transport = tcp, address = "no-port-here" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                """);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("node.conf: 4").contains("idle-timeout");
+        assertThat(r.err()).contains("node.conf: 2").contains("out of range");
+        assertThat(r.err()).contains("node.conf: 7").contains("has no port");
+    }
+
+    @Test
+    void syntaxErrorNamesTheLine() throws IOException {
+        Result r = check("""
+                proxy.routes.a {
+                  listen { transport = tcp address = }
+                """);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("node.conf: 2");
+    }
+
+    @Test
+    void missingDialBlockIsNamed() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Result r = check("""
+                proxy.routes.lonely {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                }
+                """);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("proxy.routes.lonely.dial");
+    }
+}
