@@ -318,12 +318,41 @@ def ensure_tools():
         raise BenchError(f"could not install {' '.join(still)}")
 
 
-def ensure_build(rebuild, need_launcher):
-    if rebuild or (need_launcher and not os.path.exists(LAUNCHER)):
-        log("building the distribution: mvn -B -q -DskipTests package")
-        subprocess.run(["mvn", "-B", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
-    if not os.path.exists(BENCH_JAR):
-        log("building the load tool: mvn -B -q -pl bench -am package")
+def newest_source(paths):
+    newest = 0.0
+    for top in paths:
+        if os.path.isfile(top):
+            newest = max(newest, os.path.getmtime(top))
+            continue
+        for d, dirs, files in os.walk(top):
+            dirs[:] = [x for x in dirs if x not in ("target", ".git", "results")]
+            for f in files:
+                newest = max(newest, os.path.getmtime(os.path.join(d, f)))
+    return newest
+
+
+def product_sources():
+    out = [os.path.join(ROOT, "pom.xml")]
+    for name in sorted(os.listdir(ROOT)):
+        d = os.path.join(ROOT, name)
+        if name != "bench" and os.path.isfile(os.path.join(d, "pom.xml")):
+            out.append(d)
+    return out
+
+
+def ensure_build(rebuild, need_launcher, own_dist):
+    """Builds the distribution when it is missing or older than the sources, and the load tool likewise."""
+    if need_launcher and own_dist:
+        stale = os.path.exists(LAUNCHER) and newest_source(product_sources()) > os.path.getmtime(LAUNCHER)
+        if rebuild or stale or not os.path.exists(LAUNCHER):
+            why = "--rebuild" if rebuild else ("sources changed since it was built" if stale else "not built yet")
+            log(f"building the distribution ({why}): mvn -B -q -DskipTests package")
+            subprocess.run(["mvn", "-B", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
+            if os.path.exists(LAUNCHER):
+                os.utime(LAUNCHER)  # the assembly keeps the script's own date
+    bench_src = [os.path.join(BENCH_DIR, "src"), os.path.join(BENCH_DIR, "pom.xml")]
+    if not os.path.exists(BENCH_JAR) or newest_source(bench_src) > os.path.getmtime(BENCH_JAR):
+        log("building the load tool: mvn -B -q -DskipTests -pl bench -am package")
         subprocess.run(["mvn", "-B", "-q", "-DskipTests", "-pl", "bench", "-am", "package"], cwd=ROOT, check=True)
     if not os.path.exists(BENCH_JAR):
         raise BenchError(f"{BENCH_JAR} missing after the build")
@@ -969,7 +998,8 @@ def main():
     ap.add_argument("--only", help="comma-separated topologies: " + ",".join(t[0] for t in TOPOLOGIES))
     ap.add_argument("--reps", type=int, help="repetitions (default: 3 full, 1 quick/smoke)")
     ap.add_argument("--idle-connections", type=int, help="idle connections to hold (default 10000 full)")
-    ap.add_argument("--rebuild", action="store_true", help="rebuild the distribution first")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the distribution first (it is rebuilt anyway when missing or "
+                                                      "older than the sources)")
     ap.add_argument("--dist", help="measure this distribution directory instead of "
                                    "proxy-launcher/target/tcp-to-any-proxy (it is not built)")
     ap.add_argument("--jfr", metavar="DIR", help="record our nodes with Java Flight Recorder into DIR and "
@@ -1008,7 +1038,7 @@ def main():
     facts = machine_facts()
     ensure_tools()
     need_launcher = any(t[2] == "ours" and t[0] in wanted for t in TOPOLOGIES)
-    ensure_build(args.rebuild, need_launcher)
+    ensure_build(args.rebuild, need_launcher, own_dist=not args.dist)
     transports = available_transports()
     if not os.path.exists(LAUNCHER):
         log(f"no launcher at {LAUNCHER}: only the baselines can run")
