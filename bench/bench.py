@@ -343,13 +343,14 @@ def product_sources():
 def ensure_build(rebuild, need_launcher, own_dist):
     """Builds the distribution when it is missing or older than the sources, and the load tool likewise."""
     if need_launcher and own_dist:
-        stale = os.path.exists(LAUNCHER) and newest_source(product_sources()) > os.path.getmtime(LAUNCHER)
+        # The build time of a distribution: its newest jar (the assembly keeps the script's own date).
+        built = newest_source([os.path.join(DIST, "lib"), os.path.join(DIST, "plugins")]) if os.path.exists(
+            LAUNCHER) else 0
+        stale = os.path.exists(LAUNCHER) and newest_source(product_sources()) > built
         if rebuild or stale or not os.path.exists(LAUNCHER):
             why = "--rebuild" if rebuild else ("sources changed since it was built" if stale else "not built yet")
             log(f"building the distribution ({why}): mvn -B -q -DskipTests package")
             subprocess.run(["mvn", "-B", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
-            if os.path.exists(LAUNCHER):
-                os.utime(LAUNCHER)  # the assembly keeps the script's own date
     bench_src = [os.path.join(BENCH_DIR, "src"), os.path.join(BENCH_DIR, "pom.xml")]
     if not os.path.exists(BENCH_JAR) or newest_source(bench_src) > os.path.getmtime(BENCH_JAR):
         log("building the load tool: mvn -B -q -DskipTests -pl bench -am package")
