@@ -1085,6 +1085,12 @@ def main():
             except (BenchError, OSError, subprocess.SubprocessError, KeyError, ValueError) as e:
                 msg = f"{label}, run {rep + 1}: {e}"
                 log(f"  FAILED: {msg} (logs: {tw})")
+                for fn in sorted(os.listdir(tw)):
+                    if fn.endswith(".log") and not fn.startswith(("iperf3", "loadtool")):
+                        with open(os.path.join(tw, fn), errors="replace") as f:
+                            tail = [l.rstrip() for l in f.readlines()[-4:] if l.strip()]
+                        for l in tail:
+                            log(f"    {fn}: {l[:300]}")
                 t["errors"].append(str(e))
                 failures.append(msg)
             finally:
