@@ -165,7 +165,8 @@ final class HostTlsMaterials implements TlsMaterials {
             Object o = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair kp) {
-                return converter.getKeyPair(kp).getPrivate();
+                // SEC1 / PKCS#1 keys: the private part is all we need (the public key may be absent).
+                return converter.getPrivateKey(kp.getPrivateKeyInfo());
             }
             if (o instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);
@@ -212,7 +213,7 @@ final class HostTlsMaterials implements TlsMaterials {
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
             Files.createDirectories(tlsDir);
-            writePem(keyFile, kp.getPrivate(), true);
+            writePem(keyFile, new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null), true);
             writePem(crt, cert, false);
             return new TlsIdentity(kp.getPrivate(), List.of(cert), fingerprint(cert), true);
         } catch (Exception e) {

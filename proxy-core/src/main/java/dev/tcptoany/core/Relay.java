@@ -120,7 +120,7 @@ final class Relay {
             u.releaseEarly();
         });
         client.releaseEarly();
-        armTimer(route.timeouts().idle().toNanos());
+        armTimer((halfClosed ? route.timeouts().halfClosed() : route.timeouts().idle()).toNanos());
     }
 
     private void dialFailed(Throwable cause) {
@@ -163,6 +163,21 @@ final class Relay {
             return;
         }
         armTimer(limit);
+    }
+
+    /** Once one direction has ended, the shorter half-closed timeout applies from now on. */
+    private void onFirstEnd() {
+        if (halfClosed) {
+            return;
+        }
+        halfClosed = true;
+        lastActivity = System.nanoTime();
+        client.onLoop(() -> {
+            if (!ended.get() && timer != null) {
+                timer.cancel(false);
+                armTimer(route.timeouts().halfClosed().toNanos());
+            }
+        });
     }
 
     private void sideFinished() {
@@ -325,7 +340,7 @@ final class Relay {
             if (evt instanceof ChannelInputShutdownEvent) {
                 if (!inputDone) {
                     inputDone = true;
-                    halfClosed = true;
+                    onFirstEnd();
                     Side p = peer;
                     if (wired) {
                         p.channel.flush();

@@ -42,31 +42,29 @@ record TcpSocketOptions(boolean noDelay, boolean keepAlive, int readBuffer, int 
         if (b instanceof ServerBootstrap sb) {
             sb.option(ChannelOption.SO_BACKLOG, backlog);
             sb.option(ChannelOption.SO_REUSEADDR, true);
-            sb.childOption(ChannelOption.TCP_NODELAY, noDelay);
-            sb.childOption(ChannelOption.SO_KEEPALIVE, keepAlive);
-            sb.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            sb.childOption(ChannelOption.AUTO_READ, false);
-            sb.childOption(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(readBuffer));
-            sb.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(writeLow, writeHigh));
-            if (sendBuffer > 0) {
-                sb.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
-            }
-            if (receiveBuffer > 0) {
-                sb.childOption(ChannelOption.SO_RCVBUF, receiveBuffer);
-            }
+            applyToConnections(sb::childOption);
         } else {
-            b.option(ChannelOption.TCP_NODELAY, noDelay);
-            b.option(ChannelOption.SO_KEEPALIVE, keepAlive);
-            b.option(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            b.option(ChannelOption.AUTO_READ, false);
-            b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(readBuffer));
-            b.option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(writeLow, writeHigh));
-            if (sendBuffer > 0) {
-                b.option(ChannelOption.SO_SNDBUF, sendBuffer);
-            }
-            if (receiveBuffer > 0) {
-                b.option(ChannelOption.SO_RCVBUF, receiveBuffer);
-            }
+            applyToConnections(b::option);
+        }
+    }
+
+    /** Where a connection option goes: a bootstrap's option or a server bootstrap's childOption. */
+    private interface OptionSink {
+        <T> Object set(ChannelOption<T> option, T value);
+    }
+
+    private void applyToConnections(OptionSink sink) {
+        sink.set(ChannelOption.TCP_NODELAY, noDelay);
+        sink.set(ChannelOption.SO_KEEPALIVE, keepAlive);
+        sink.set(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        sink.set(ChannelOption.AUTO_READ, false);
+        sink.set(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(readBuffer));
+        sink.set(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(writeLow, writeHigh));
+        if (sendBuffer > 0) {
+            sink.set(ChannelOption.SO_SNDBUF, sendBuffer);
+        }
+        if (receiveBuffer > 0) {
+            sink.set(ChannelOption.SO_RCVBUF, receiveBuffer);
         }
     }
 }

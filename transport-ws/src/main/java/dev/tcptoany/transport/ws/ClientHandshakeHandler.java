@@ -1,0 +1,167 @@
+package dev.tcptoany.transport.ws;
+
+import dev.tcptoany.api.ByteStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.proxy.ProxyConnectException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Promise;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dialer side of the opening handshake: sends the upgrade request once the connection (and
+ * the proxy tunnel and TLS beneath it) is up, checks the 101 answer, swaps the HTTP codec for the
+ * WebSocket frame codec and completes the dial with a {@link WebSocketByteStream}.
+ *
+ * <p>Netty's {@code WebSocketClientHandshaker} is not used because it fails when a server answers
+ * without the subprotocol we offered, and answering without it is exactly how a plain WebSocket
+ * server (the original tool) says "plain binary messages only".
+ */
+final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
+    private final DialerSettings settings;
+    private final Promise<ByteStream> promise;
+    private final String description;
+    private String key;
+
+    ClientHandshakeHandler(DialerSettings settings, Promise<ByteStream> promise, String description) {
+        this.settings = settings;
+        this.promise = promise;
+        this.description = description;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // Proxy handler and TLS queue this until their own handshakes are done.
+        key = Handshakes.newKey();
+        WebSocketUrl url = settings.url();
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, url.pathAndQuery(),
+                Unpooled.EMPTY_BUFFER);
+        req.headers().set(HttpHeaderNames.HOST, url.hostHeader())
+                .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, key)
+                .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        if (!settings.subprotocol().isEmpty()) {
+            req.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, settings.subprotocol());
+        }
+        for (Map.Entry<String, String> h : settings.headers().entrySet()) {
+            req.headers().set(h.getKey(), h.getValue());
+        }
+        ctx.writeAndFlush(req).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(ctx, "cannot send the upgrade request: " + rootMessage(f.cause()));
+            }
+        });
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpResponse response) || promise.isDone()) {
+            ReferenceCountUtil.release(msg);
+            if (!promise.isDone()) {
+                fail(ctx, "unexpected " + msg.getClass().getSimpleName() + " during the handshake");
+            }
+            return;
+        }
+        try {
+            finish(ctx, response);
+        } finally {
+            response.release();
+        }
+    }
+
+    private void finish(ChannelHandlerContext ctx, FullHttpResponse r) {
+        if (r.decoderResult().isFailure()) {
+            fail(ctx, "malformed HTTP answer: " + r.decoderResult().cause().getMessage());
+            return;
+        }
+        if (!r.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+            fail(ctx, "HTTP " + r.status().code() + " " + r.status().reasonPhrase() + " instead of 101 Switching Protocols");
+            return;
+        }
+        if (!Handshakes.isWebSocketUpgrade(r.headers())) {
+            fail(ctx, "101 answer without Upgrade: websocket / Connection: upgrade");
+            return;
+        }
+        String accept = r.headers().get(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
+        if (accept == null || !accept.trim().equals(Handshakes.accept(key))) {
+            fail(ctx, "wrong Sec-WebSocket-Accept in the 101 answer");
+            return;
+        }
+        List<String> selected = Handshakes.tokens(r.headers(), HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        boolean ours = !settings.subprotocol().isEmpty() && selected.equals(List.of(settings.subprotocol()));
+        if (!selected.isEmpty() && !ours) {
+            fail(ctx, "server selected subprotocol " + selected + " that was not offered");
+            return;
+        }
+
+        // No frame may reach the pipeline tail before the host's handler: reads stop here, and the
+        // stream handler holds what was already read until the host's first read().
+        ctx.channel().config().setAutoRead(false);
+        WebSocketStreamHandler stream = new WebSocketStreamHandler(ours, settings.frames(), description);
+        ChannelPipeline p = ctx.pipeline();
+        p.replace(this, "ws-stream", stream);
+        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(settings.frames().maxFrameSize())
+                .expectMaskedFrames(false)
+                .allowMaskMismatch(false)
+                .allowExtensions(settings.frames().compression())
+                .closeOnProtocolViolation(false) // WebSocketStreamHandler answers, then lingers
+                .withUTF8Validator(true)
+                .build();
+        // Replacing the codec passes the bytes it already read past the 101 to the frame decoder.
+        p.replace(HttpClientCodec.class, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
+        // The encoder sits before the decoder so the Close the decoder sends on a protocol violation
+        // (1002, 1007, 1009) is encoded.
+        p.addBefore("ws-decoder", "ws-encoder", new WebSocket13FrameEncoder(true));
+        if (p.get(HttpObjectAggregator.class) != null) {
+            p.remove(HttpObjectAggregator.class);
+        }
+        if (!promise.trySuccess(new WebSocketByteStream(ctx.channel(), stream, description))) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        promise.tryFailure(new java.io.IOException(description + ": connection closed before the WebSocket handshake completed"));
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ProxyConnectException) {
+            fail(ctx, "proxy refused: " + cause.getMessage());
+        } else {
+            fail(ctx, rootMessage(cause));
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, String why) {
+        promise.tryFailure(new WebSocketDialException(description + ": " + why));
+        ctx.close();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+}

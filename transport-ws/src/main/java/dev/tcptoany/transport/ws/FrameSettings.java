@@ -1,0 +1,31 @@
+package dev.tcptoany.transport.ws;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * How an established WebSocket connection carries bytes, the same for listener and dialer.
+ *
+ * @param frameSize     largest outgoing frame payload
+ * @param maxFrameSize  largest incoming frame payload (larger: close 1009)
+ * @param compression   permessage-deflate offered / accepted
+ * @param pingInterval  quiet time before a ping; zero disables keep-alive
+ * @param pongTimeout   silence tolerated after a ping
+ * @param closeTimeout  wait for the peer's Close answer
+ */
+record FrameSettings(int frameSize, int maxFrameSize, boolean compression, Duration pingInterval,
+                     Duration pongTimeout, Duration closeTimeout) {
+
+    /** Frame payloads are limited to 2^31-1 by the decoder; 16 MiB is plenty and bounds memory. */
+    static final int LARGEST_FRAME = 16 * 1024 * 1024;
+
+    static FrameSettings fromConfig(Config c) {
+        return new FrameSettings(
+                ConfigValues.size(c, "frame-size", 1, LARGEST_FRAME),
+                ConfigValues.size(c, "max-frame-size", 125, LARGEST_FRAME),
+                ConfigValues.bool(c, "compression"),
+                ConfigValues.duration(c, "ping-interval", true),
+                ConfigValues.duration(c, "pong-timeout", false),
+                ConfigValues.duration(c, "close-timeout", false));
+    }
+}

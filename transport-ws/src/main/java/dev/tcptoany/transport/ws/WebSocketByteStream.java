@@ -1,0 +1,63 @@
+package dev.tcptoany.transport.ws;
+
+import dev.tcptoany.api.ByteStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
+
+/**
+ * A WebSocket connection after its handshake, seen as a {@link ByteStream}. Half-close is
+ * supported only when both ends agreed on {@link Subprotocol#NAME}; the work is done by the
+ * {@link WebSocketStreamHandler} in the channel's pipeline.
+ */
+final class WebSocketByteStream implements ByteStream {
+    private final Channel channel;
+    private final WebSocketStreamHandler handler;
+    private final String description;
+
+    WebSocketByteStream(Channel channel, WebSocketStreamHandler handler, String description) {
+        this.channel = channel;
+        this.handler = handler;
+        this.description = description;
+    }
+
+    @Override
+    public Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public boolean supportsHalfClose() {
+        return handler.supportsHalfClose();
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput() {
+        if (channel.eventLoop().inEventLoop()) {
+            return handler.shutdownOutput();
+        }
+        ChannelPromise promise = channel.newPromise();
+        channel.eventLoop().execute(() -> handler.shutdownOutput().addListener(f -> {
+            if (f.isSuccess()) {
+                promise.trySuccess();
+            } else {
+                promise.tryFailure(f.cause());
+            }
+        }));
+        return promise;
+    }
+
+    @Override
+    public void abort(String reason) {
+        if (channel.eventLoop().inEventLoop()) {
+            handler.abort(reason);
+        } else {
+            channel.eventLoop().execute(() -> handler.abort(reason));
+        }
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+}
