@@ -929,7 +929,8 @@ def markdown(result, order):
            f"round trips of 64 bytes on one connection; conn/s: open, echo 64 bytes, close "
            f"({s['conn_seq']:,} one at a time, {s['conn_conc']:,} with {s['conn_concurrency']} in flight); "
            "CPU: user+system seconds of both relay nodes over all iperf3 tests divided by GB moved; "
-           "RSS load: peak during -P4; idle connections: opened through the tunnel to an echo server, held, "
+           "RSS load: peak during -P4; idle connections (in " + (f"the first {s['idle_reps']} runs" if s['idle_reps'] > 1
+           else "the first run") + "): opened through the tunnel to an echo server, held, "
            "then each checked to echo again (socat forks a process per connection and is not tested; the count "
            f"is capped by the descriptor limit, {m['nofile_limit']:,}, at two per connection in a TCP-to-TCP "
            "relay node).", ""]
