@@ -46,7 +46,7 @@ ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "tcp-ws-tcp": "ws", "tcp-ws
 
 MODES = {
     # iperf3 seconds (after 1 omitted second), latency messages, conn-rate counts, idle connections, reps
-    "full": dict(reps=3, iperf_t=4, iperf_omit=1, warm_t=1, lat_count=10000, lat_warmup=1000,
+    "full": dict(reps=3, iperf_t=4, iperf_omit=1, warm_t=1, lat_count=10000, lat_warmup=2000,
                  conn_seq=1000, conn_conc=3000, conn_concurrency=16, conn_max_s=4, idle=10000,
                  idle_reps=1, idle_max_s=240, verify_bytes=0),
     "quick": dict(reps=1, iperf_t=2, iperf_omit=1, warm_t=1, lat_count=5000, lat_warmup=1000,
