@@ -488,7 +488,7 @@ def stop_topology(r):
                 p.stdin.close()
             except OSError:
                 pass
-        PROCS.stop(p)
+        PROCS.stop(p, grace=30.0 if JFR_DIR else 5.0)  # a JVM writes its flight recording as it exits
     r.procs.clear()
 
 
