@@ -7,7 +7,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -53,7 +52,7 @@ public final class EventLoops implements NetworkChannels, AutoCloseable {
     }
 
     private IoHandlerFactory ioHandler() {
-        return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return epoll ? new EpollRegistrationFix() : NioIoHandler.newFactory();
     }
 
     @Override

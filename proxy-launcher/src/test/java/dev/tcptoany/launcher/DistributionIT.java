@@ -175,6 +175,26 @@ class DistributionIT {
     }
 
     @Test
+    void originalWebSocketCommandsCarryBytesIntact() throws Exception {
+        try (TestServer server = new TestServer()) {
+            int node1 = freePort();
+            int node2 = freePort();
+            Process n2 = startLogged("-l", "127.0.0.1:" + node2, "-r", "127.0.0.1:" + server.port(), "-p", "ws", "-u", "tcp");
+            Process n1 = startLogged("-l", "127.0.0.1:" + node1, "-r", "http://127.0.0.1:" + node2, "-p", "tcp", "-u", "ws");
+            try {
+                awaitListening(node2, n2);
+                awaitListening(node1, n1);
+                assertEcho(node1);
+                stopAndExpectZero(n1);
+                stopAndExpectZero(n2);
+            } finally {
+                n1.destroyForcibly();
+                n2.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void removingThePluginMakesItsTransportUnknown() throws Exception {
         deleteTree(home.resolve("plugins/tcp"));
         Run list = run("transports");

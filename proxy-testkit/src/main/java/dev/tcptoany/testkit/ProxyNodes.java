@@ -3,6 +3,7 @@ package dev.tcptoany.testkit;
 import dev.tcptoany.core.ConfigLoader;
 import dev.tcptoany.core.Proxy;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 
 /**
@@ -24,12 +25,13 @@ public final class ProxyNodes implements AutoCloseable {
         this.node2 = Proxy.start(ConfigLoader.parseString(common
                 + "proxy.routes.node2 {\n listen { " + tunnel.listenBlock() + " }\n"
                 + " dial { transport = tcp, address = \"" + hostPort(upstream) + "\" }\n}\n", "node2"));
-        InetSocketAddress tunnelAddress = (InetSocketAddress) node2.boundAddresses("node2").get(0);
+        // Whatever node 2 bound: an IP address and port for tcp/quic/ws, a socket path for unix.
+        SocketAddress tunnelAddress = node2.boundAddresses("node2").get(0);
         Proxy n1;
         try {
             n1 = Proxy.start(ConfigLoader.parseString(common
                     + "proxy.routes.node1 {\n listen { transport = tcp, address = \"127.0.0.1:0\" }\n"
-                    + " dial { " + tunnel.dialBlock(tunnelAddress) + " }\n}\n", "node1"));
+                    + " dial { " + tunnel.dialBlockFor(tunnelAddress) + " }\n}\n", "node1"));
         } catch (RuntimeException e) {
             node2.close();
             throw e;
