@@ -195,6 +195,40 @@ class DistributionIT {
     }
 
     @Test
+    void originalQuicCommandsCarryBytesIntact() throws Exception {
+        try (TestServer server = new TestServer()) {
+            int node1 = freePort();
+            int node2 = freePort();
+            Process n2 = startLogged("-l", "127.0.0.1:" + node2, "-r", "127.0.0.1:" + server.port(), "-p", "quic", "-u", "tcp");
+            Process n1 = startLogged("-l", "127.0.0.1:" + node1, "-r", "127.0.0.1:" + node2, "-p", "tcp", "-u", "quic");
+            try {
+                // QUIC listens on UDP: wait for node 2's own word that it does.
+                awaitLogLine(n2, "quic route cli: listening on");
+                awaitListening(node1, n1);
+                assertEcho(node1);
+                assertThat(Files.readString(logs.get(n1))).contains("TLS verification is OFF");
+                stopAndExpectZero(n1);
+                stopAndExpectZero(n2);
+            } finally {
+                n1.destroyForcibly();
+                n2.destroyForcibly();
+            }
+        }
+    }
+
+    private void awaitLogLine(Process p, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (Files.readString(logs.get(p)).contains(text)) {
+                return;
+            }
+            assertThat(p.isAlive()).as("proxy process still running: %s", Files.readString(logs.get(p))).isTrue();
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' in " + Files.readString(logs.get(p)));
+    }
+
+    @Test
     void removingThePluginMakesItsTransportUnknown() throws Exception {
         deleteTree(home.resolve("plugins/tcp"));
         Run list = run("transports");

@@ -1,0 +1,177 @@
+package dev.tcptoany.transport.quic;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * First handler of a stream the listener accepted: reads the {@link StreamHeader} (under our ALPN),
+ * then hands the stream to the host.
+ *
+ * <p>The host turns reading on only once its dial is done, so whatever arrived with the header
+ * (bytes after it, the peer's FIN, an error) is kept here and replayed, in order, at the host's
+ * first {@code read()}; then this handler leaves the pipeline.
+ */
+final class InboundStreamOpener extends ChannelDuplexHandler {
+    /** A stream that has not sent its header by then is reset. Our dialer sends it at once. */
+    static final long HEADER_TIMEOUT_SECONDS = 10;
+
+    private final boolean expectHeader;
+    private final Consumer<QuicStreamChannel> handOver;
+    private final ArrayDeque<Object> deferred = new ArrayDeque<>();
+    private ByteBuf headerBytes;
+    private boolean handedOver;
+    private ScheduledFuture<?> headerTimeout;
+
+    /**
+     * @param expectHeader true under our ALPN; false for the original tool's raw streams
+     * @param handOver     gives the stream to the host (or refuses it); called once, on the loop
+     */
+    InboundStreamOpener(boolean expectHeader, Consumer<QuicStreamChannel> handOver) {
+        this.expectHeader = expectHeader;
+        this.handOver = handOver;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx);
+        if (!expectHeader) {
+            handedOver = true;
+            ctx.pipeline().remove(this);
+            handOver.accept((QuicStreamChannel) ctx.channel());
+            return;
+        }
+        headerTimeout = ctx.executor().schedule(() -> {
+            if (!handedOver) {
+                refuse(ctx, "no stream header within " + HEADER_TIMEOUT_SECONDS + "s");
+            }
+        }, HEADER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (handedOver) {
+            deferred.add(msg);
+            return;
+        }
+        ByteBuf in = (ByteBuf) msg;
+        if (headerBytes == null) {
+            headerBytes = in;
+        } else {
+            headerBytes = ctx.alloc().compositeBuffer().addComponents(true, headerBytes, in);
+        }
+        boolean complete;
+        try {
+            complete = StreamHeader.tryRead(headerBytes);
+        } catch (StreamHeader.MalformedException e) {
+            refuse(ctx, e.getMessage());
+            return;
+        }
+        if (complete) {
+            ByteBuf rest = headerBytes;
+            headerBytes = null;
+            if (rest.isReadable()) {
+                deferred.add(rest);
+            } else {
+                rest.release();
+            }
+            handedOver = true;
+            headerTimeout.cancel(false);
+            handOver.accept((QuicStreamChannel) ctx.channel());
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!handedOver) {
+            // Header incomplete: keep reading until it is.
+            ctx.read();
+        } else if (deferred.isEmpty()) {
+            ctx.fireChannelReadComplete();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!handedOver) {
+            ReferenceCountUtil.release(evt);
+            if (evt == ChannelInputShutdownEvent.INSTANCE) {
+                refuse(ctx, "stream ended before its header");
+            }
+            return;
+        }
+        deferred.add(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!handedOver) {
+            // Reset by the peer before it was ever ours: nothing to relay.
+            ctx.close();
+            return;
+        }
+        deferred.add(cause);
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (handedOver) {
+            ctx.pipeline().remove(this);
+            boolean readSome = false;
+            Object o;
+            while ((o = deferred.poll()) != null) {
+                if (o instanceof Throwable t) {
+                    ctx.fireExceptionCaught(t);
+                } else if (o instanceof ByteBuf) {
+                    ctx.fireChannelRead(o);
+                    readSome = true;
+                } else {
+                    if (readSome) {
+                        ctx.fireChannelReadComplete();
+                        readSome = false;
+                    }
+                    ctx.fireUserEventTriggered(o);
+                }
+            }
+            if (readSome) {
+                ctx.fireChannelReadComplete();
+            }
+        }
+        ctx.read();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (headerBytes != null) {
+            headerBytes.release();
+            headerBytes = null;
+        }
+        if (headerTimeout != null) {
+            headerTimeout.cancel(false);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Object o;
+        while ((o = deferred.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+        super.channelInactive(ctx);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String why) {
+        QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+        QuicListener.LOG.debug("quic stream {} from {} refused: {}", stream.streamId(),
+                stream.parent().remoteSocketAddress(), why);
+        stream.shutdown(QuicErrorCodes.STREAM_BAD_HEADER).addListener(f -> stream.close());
+    }
+}

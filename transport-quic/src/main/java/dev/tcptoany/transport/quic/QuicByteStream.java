@@ -1,0 +1,66 @@
+package dev.tcptoany.transport.quic;
+
+import dev.tcptoany.api.ByteStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+
+/**
+ * A bidirectional QUIC stream as the relay sees it.
+ *
+ * <p>Under our ALPN it half-closes: {@link #shutdownOutput()} sends FIN after the last byte and the
+ * peer may keep sending. Under the original tool's ALPN ({@code proto}) it does not (that peer
+ * closes both directions on either end), so ending output closes the stream after flushing.
+ */
+final class QuicByteStream implements ByteStream {
+    private final QuicStreamChannel stream;
+    private final StreamWriteGate gate;
+    private final boolean halfClose;
+    private boolean aborted;
+
+    QuicByteStream(QuicStreamChannel stream, StreamWriteGate gate, boolean halfClose) {
+        this.stream = stream;
+        this.gate = gate;
+        this.halfClose = halfClose;
+    }
+
+    @Override
+    public Channel channel() {
+        return stream;
+    }
+
+    @Override
+    public boolean supportsHalfClose() {
+        return halfClose;
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput() {
+        ChannelPromise promise = stream.newPromise();
+        gate.shutdownOutput(promise);
+        if (!halfClose) {
+            promise.addListener(f -> stream.close());
+        }
+        return promise;
+    }
+
+    @Override
+    public void abort(String reason) {
+        if (aborted) {
+            return;
+        }
+        aborted = true;
+        gate.forwardHeldNow();
+        gate.discard(new QuicStreamAbortedException("aborted: " + reason, null));
+        if (stream.isActive()) {
+            // RESET_STREAM and STOP_SENDING together: the peer sees an abort in both directions.
+            stream.shutdown(QuicErrorCodes.STREAM_ABORTED).addListener(f -> stream.close());
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "quic " + stream.parent().remoteSocketAddress() + " stream " + stream.streamId();
+    }
+}

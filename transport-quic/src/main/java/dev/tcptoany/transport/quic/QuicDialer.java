@@ -1,0 +1,36 @@
+package dev.tcptoany.transport.quic;
+
+import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.DialRequest;
+import dev.tcptoany.api.Dialer;
+import dev.tcptoany.api.TransportContext;
+import io.netty.util.concurrent.Future;
+
+/**
+ * Opens QUIC streams to one upstream for one route: each dial is a new bidirectional stream on a
+ * pooled connection ({@link QuicConnectionPool}). The stream lives on its connection's event loop,
+ * not on the loop of the request.
+ */
+public final class QuicDialer implements Dialer {
+    private final QuicConnectionPool pool;
+
+    QuicDialer(TransportContext context, QuicDialerSettings settings) {
+        // TLS context built once: no key generation or certificate parsing per connection.
+        this.pool = new QuicConnectionPool(context, settings, QuicTlsContexts.forDialer(context.tls(), settings));
+    }
+
+    @Override
+    public Future<ByteStream> dial(DialRequest request) {
+        return pool.openStream(request.description());
+    }
+
+    /** Open QUIC connections to the upstream (approximate; for tests and metrics). */
+    public int openConnections() {
+        return pool.openConnections();
+    }
+
+    @Override
+    public Future<?> close() {
+        return pool.close();
+    }
+}
