@@ -2,12 +2,13 @@ package dev.tcptoany.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Connection set-up rate: each connection opens, echoes {@code --size} bytes (checked), and closes;
  * {@code --concurrency} of them at a time (1 = sequential). Stops after {@code --count} connections or
- * {@code --max-seconds}, whichever comes first.
+ * {@code --max-seconds}, whichever comes first. The timed loop runs on one event-loop thread.
  */
 final class ConnRateClient {
     private ConnRateClient() {
@@ -42,66 +43,78 @@ final class ConnRateClient {
         }
     }
 
+    /**
+     * Runs {@code concurrency} chains on the client's single event loop: each chain opens a connection, echoes,
+     * closes, and opens the next from the close callback, so no thread hand-off is timed with the tunnel.
+     */
     private static Json phase(Bootstrap b, InetSocketAddress target, int size, int count, int concurrency,
                               double maxSeconds) throws InterruptedException {
-        Semaphore slots = new Semaphore(concurrency);
+        AtomicInteger started = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         ConcurrentLinkedQueue<String> reasons = new ConcurrentLinkedQueue<>();
         long[] setup = new long[count];
         AtomicInteger setupCount = new AtomicInteger();
         AtomicLong lastDone = new AtomicLong();
+        CountDownLatch chains = new CountDownLatch(concurrency);
         long start = System.nanoTime();
         long deadline = start + (long) (maxSeconds * 1e9);
-        int started = 0;
-        while (started < count && System.nanoTime() < deadline) {
-            if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                continue;
-            }
-            started++;
-            long t0 = System.nanoTime();
-            Probe probe = new Probe(size, 5_000, (p, failure) -> {
-                if (failure == null) {
-                    ok.incrementAndGet();
-                    int i = setupCount.getAndIncrement();
-                    if (i < setup.length) {
-                        setup[i] = System.nanoTime() - t0;
-                    }
-                } else {
-                    failed.incrementAndGet();
-                    if (reasons.size() < 5) {
-                        reasons.add(failure);
-                    }
+        EventLoop loop = b.config().group().next();
+        Bootstrap onLoop = b.clone(loop);
+
+        class Chain {
+            void next() {
+                if (started.get() >= count || System.nanoTime() > deadline) {
+                    chains.countDown();
+                    return;
                 }
-                p.close();
-            });
-            ChannelFuture cf = b.clone().handler(probe).connect(target);
-            cf.addListener(f -> {
-                if (!f.isSuccess()) {
-                    failed.incrementAndGet();
-                    if (reasons.size() < 5) {
-                        reasons.add("connect: " + f.cause());
+                started.incrementAndGet();
+                long t0 = System.nanoTime();
+                Probe probe = new Probe(size, 5_000, (p, failure) -> {
+                    if (failure == null) {
+                        ok.incrementAndGet();
+                        int i = setupCount.getAndIncrement();
+                        if (i < setup.length) {
+                            setup[i] = System.nanoTime() - t0;
+                        }
+                    } else {
+                        failed.incrementAndGet();
+                        if (reasons.size() < 5) {
+                            reasons.add(failure);
+                        }
                     }
-                    lastDone.set(System.nanoTime());
-                    slots.release();
-                } else {
-                    cf.channel().closeFuture().addListener(c -> {
+                    p.close();
+                });
+                ChannelFuture cf = onLoop.clone().handler(probe).connect(target);
+                cf.addListener(f -> {
+                    if (!f.isSuccess()) {
+                        failed.incrementAndGet();
+                        if (reasons.size() < 5) {
+                            reasons.add("connect: " + f.cause());
+                        }
                         lastDone.set(System.nanoTime());
-                        slots.release();
-                    });
-                }
-            });
+                        next();
+                    } else {
+                        cf.channel().closeFuture().addListener(c -> {
+                            lastDone.set(System.nanoTime());
+                            next();
+                        });
+                    }
+                });
+            }
         }
-        // Wait for the ones in flight.
-        if (!slots.tryAcquire(concurrency, 15, TimeUnit.SECONDS)) {
-            reasons.add("connections still open 15 s after the last start");
+        for (int i = 0; i < concurrency; i++) {
+            loop.execute(() -> new Chain().next());
+        }
+        if (!chains.await((long) (maxSeconds * 1000) + 15_000, TimeUnit.MILLISECONDS)) {
+            reasons.add("connections still open 15 s after the time limit");
         }
         double seconds = (Math.max(lastDone.get(), start) - start) / 1e9;
         int n = Math.min(setupCount.get(), setup.length);
         long[] sorted = Arrays.copyOf(setup, n);
         Arrays.sort(sorted);
         return new Json().put("kind", "connrate").put("concurrency", concurrency).put("size", size)
-                .put("started", started).put("ok", ok.get()).put("failed", failed.get())
+                .put("started", started.get()).put("ok", ok.get()).put("failed", failed.get())
                 .put("seconds", seconds).put("per_sec", seconds > 0 ? ok.get() / seconds : Double.NaN)
                 .put("setup_p50_us", Json.percentileMicros(sorted, 50))
                 .put("setup_p99_us", Json.percentileMicros(sorted, 99))
