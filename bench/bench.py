@@ -1159,7 +1159,7 @@ def main():
     if mode == "smoke":
         bad = sum(1 for t in topos.values() if t["errors"] or not t["runs"])
         # A plain closing line, so a CI log shows what the smoke run checked.
-        print(f"bench smoke: {len(topos) - bad} passed, {bad} failed")
+        print(f"smoke: {len(topos) - bad} passed, {bad} failed")
     if failures:
         log(f"{len(failures)} failure(s); logs kept in {work}")
         return 1
