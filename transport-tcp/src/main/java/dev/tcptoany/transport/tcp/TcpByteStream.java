@@ -1,11 +1,10 @@
 package dev.tcptoany.transport.tcp;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.OrderlyShutdown;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPromise;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.socket.DuplexChannel;
 
 /** A TCP socket as a {@link ByteStream}: FIN is {@code shutdownOutput}, abort is a reset. */
@@ -28,17 +27,7 @@ final class TcpByteStream implements ByteStream {
 
     @Override
     public ChannelFuture shutdownOutput() {
-        // Netty's shutdownOutput() discards writes still queued in the outbound buffer, so send the
-        // FIN only once an empty write queued behind them has completed.
-        ChannelPromise done = channel.newPromise();
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
-            if (written.isSuccess()) {
-                channel.shutdownOutput(done);
-            } else {
-                done.tryFailure(written.cause());
-            }
-        });
-        return done;
+        return OrderlyShutdown.shutdownOutput(channel);
     }
 
     @Override

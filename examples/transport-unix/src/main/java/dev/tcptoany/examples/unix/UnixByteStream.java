@@ -1,10 +1,9 @@
 package dev.tcptoany.examples.unix;
 
 import dev.tcptoany.api.ByteStream;
-import io.netty.buffer.Unpooled;
+import dev.tcptoany.api.OrderlyShutdown;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.PeerCredentials;
 import java.io.IOException;
@@ -46,17 +45,7 @@ final class UnixByteStream implements ByteStream {
 
     @Override
     public ChannelFuture shutdownOutput() {
-        // Netty's shutdownOutput() fails writes still in the outbound buffer: send the FIN only once
-        // an empty write queued behind them has completed.
-        ChannelPromise done = channel.newPromise();
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
-            if (written.isSuccess()) {
-                channel.shutdownOutput(done);
-            } else {
-                done.tryFailure(written.cause());
-            }
-        });
-        return done;
+        return OrderlyShutdown.shutdownOutput(channel);
     }
 
     @Override
