@@ -254,7 +254,7 @@ final class QuicConnectionPool {
                     .datagram(16, 16)
                     .build();
             Bootstrap b = UdpSockets.bootstrap(loop, context.network(), context.allocator(), settings.tuning())
-                    .handler(codec);
+                    .handler(UdpSockets.pipeline(codec));
             Promise<DatagramChannel> p = loop.newPromise();
             b.bind(new InetSocketAddress(0)).addListener((ChannelFuture f) -> {
                 if (f.isSuccess()) {
@@ -281,7 +281,7 @@ final class QuicConnectionPool {
                             new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 64 * 1024));
             boolean loopback = remote.getAddress().isLoopbackAddress();
             if (settings.tuning().gsoFor(context.network().isEpoll(), loopback)) {
-                b.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(10));
+                b.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(UdpSockets.GSO_SEGMENTS));
             }
             b.connect().addListener(f -> {
                 connecting--;
@@ -395,7 +395,7 @@ final class QuicConnectionPool {
             c.channel.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
                 @Override
                 protected void initChannel(QuicStreamChannel stream) {
-                    stream.pipeline().addLast(gate);
+                    stream.pipeline().addLast(new StreamReadCompleteBatcher(), gate);
                 }
             }).addListener(f -> {
                 c.creating--;

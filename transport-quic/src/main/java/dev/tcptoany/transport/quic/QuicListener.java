@@ -120,7 +120,7 @@ public final class QuicListener implements Listener {
         ChannelHandler dispatcher = socketsPerAddress == 1 ? null : new QuicCodecDispatcher() {
             @Override
             protected void initChannel(Channel ch, int localConnectionIdLength, QuicConnectionIdGenerator ids) {
-                ch.pipeline().addLast(serverCodec(loopback, localConnectionIdLength, ids));
+                ch.pipeline().addLast(new DatagramBatchEnd(), serverCodec(loopback, localConnectionIdLength, ids));
             }
         };
         bindSocket(address, loopback, dispatcher, 0, result, bound, () -> bindNext(addresses, i + 1, bound, result));
@@ -135,7 +135,11 @@ public final class QuicListener implements Listener {
                     protected void initChannel(DatagramChannel ch) {
                         ch.pipeline().addLast(new DatagramSanityFilter(context.rejections(),
                                 "quic route " + context.routeName()));
-                        ch.pipeline().addLast(dispatcher != null ? dispatcher : serverCodec(loopback, -1, null));
+                        if (dispatcher != null) {
+                            ch.pipeline().addLast(dispatcher);
+                        } else {
+                            ch.pipeline().addLast(new DatagramBatchEnd(), serverCodec(loopback, -1, null));
+                        }
                     }
                 });
         if (dispatcher != null) {
@@ -195,12 +199,12 @@ public final class QuicListener implements Listener {
                         String alpn = stream.parent().sslEngine().getApplicationProtocol();
                         boolean original = Alpn.isOriginal(alpn);
                         StreamWriteGate gate = new StreamWriteGate();
-                        stream.pipeline().addLast(gate, new InboundStreamOpener(!original,
+                        stream.pipeline().addLast(new StreamReadCompleteBatcher(), gate, new InboundStreamOpener(!original,
                                 st -> handOver(st, gate, original)));
                     }
                 });
         if (settings.tuning().gsoFor(context.network().isEpoll(), loopback)) {
-            b.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(10));
+            b.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(UdpSockets.GSO_SEGMENTS));
         }
         if (ids != null) {
             b.localConnectionIdLength(connectionIdLength).connectionIdAddressGenerator(ids);

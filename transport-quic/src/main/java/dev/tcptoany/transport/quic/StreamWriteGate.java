@@ -7,11 +7,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelOutputShutdownException;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionPathStats;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Hands writes to a QUIC stream no faster than quiche takes them, so the stream's writability is
@@ -33,6 +36,19 @@ import java.util.ArrayDeque;
  * STREAM frame as the last bytes. That matters beyond saving a packet: the bundled quiche (0.29)
  * does not retransmit a lost zero-length FIN frame once the data before it was acknowledged, which
  * left half-closed streams hanging after packet loss.
+ *
+ * <p><b>Whole batches of packets.</b> While the congestion window limits sending, quiche's capacity
+ * grows by what each ACK freed, often a single packet; handing that over at once made every ACK
+ * produce one small send, the receiver answer each packet with an ACK, and both nodes spend their
+ * CPU on per-packet wake-ups and system calls (measured on a 1500-MTU veth path: one
+ * {@code recvmsg} per wake-up, one {@code sendto} per packet). So when the held bytes do not fit, the
+ * gate waits until quiche can take a batch ({@link #SEND_BATCH_DATAGRAMS} datagrams, at most
+ * {@link #MAX_SEND_BATCH_BYTES}, at most half the congestion window) and then hands over all of it:
+ * quiche sends the batch in one segmented (GSO) send, the receiver reads it in one (GRO) read and
+ * acknowledges it once. The wait ends at the end of a batch of received datagrams
+ * ({@link DatagramBatchEnd}) that left the capacity where it was (the window stopped growing), and
+ * after {@link #MAX_BATCH_WAIT_NANOS} at the latest. Writes that fit go at once, so small
+ * request/response traffic is not delayed.
  *
  * <p><b>STOP_SENDING.</b> A write failing with {@link ChannelOutputShutdownException} means the
  * peer sent STOP_SENDING; the gate fires it as {@code exceptionCaught}, which the relay treats as an
@@ -78,9 +94,33 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     static final int HIGH_WATER = 1024 * 1024;
     static final int LOW_WATER = 512 * 1024;
 
+    /**
+     * Datagrams per batch: 32 x 1,452 bytes is about 46 KB per segmented send. Measured on the veth
+     * path (1 stream, cubic): 1 datagram 0.10 Gbit/s, 8 0.26, 16 0.56, 32 0.77-0.80, 44 0.76.
+     */
+    static final int SEND_BATCH_DATAGRAMS = 32;
+    static final int MAX_SEND_BATCH_BYTES = 64 * 1024;
+    /** The longest a write waits for a batch's worth of window. */
+    static final long MAX_BATCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long a computed batch size is used before the path's window and MTU are read again. */
+    private static final long BATCH_SIZE_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private DatagramBatchEnd batchEnd;
+    /** Held back for a fuller window; a batch end or the timer re-checks. */
+    private boolean waitingForBatch;
+    private boolean batchEndRegistered;
+    private boolean batchTimerArmed;
+    private boolean forwardWithoutBatch;
+    private long capacityAtLastBatchEnd = -1;
+    private long batchBytes;
+    private long batchBytesReadAt;
+    private final Runnable onBatchEnd = this::onBatchEnd;
+    private final Runnable onBatchTimer = this::onBatchTimer;
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.batchEnd = DatagramBatchEnd.of((QuicStreamChannel) ctx.channel());
     }
 
     /** Whether the relay may write more: the held backlog is below its bound. */
@@ -178,6 +218,9 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         try {
             QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
             long capacity = stream.bytesBeforeUnwritable();
+            if (holdForBatch(stream, capacity, false)) {
+                return;
+            }
             boolean forwardedAny = false;
             while (held.size() > unflushed && !failed && stream.isActive()) {
                 Held next = held.peek();
@@ -224,6 +267,79 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         } finally {
             draining = false;
         }
+    }
+
+    /**
+     * Whether to keep the held bytes until quiche can take a whole batch of them (class comment).
+     *
+     * @param atBatchEnd called at the end of a batch of received datagrams
+     */
+    private boolean holdForBatch(QuicStreamChannel stream, long capacity, boolean atBatchEnd) {
+        boolean hold = !forwardWithoutBatch && capacity > 0 && heldBytes > capacity && pendingFin == null && !failed
+                && held.size() > unflushed
+                && capacity < batchBytes(stream)
+                && !(atBatchEnd && capacity == capacityAtLastBatchEnd);
+        capacityAtLastBatchEnd = atBatchEnd ? capacity : capacityAtLastBatchEnd;
+        forwardWithoutBatch = false;
+        if (!hold) {
+            waitingForBatch = false;
+            capacityAtLastBatchEnd = -1;
+            return false;
+        }
+        waitingForBatch = true;
+        if (batchEnd != null && !batchEndRegistered) {
+            batchEndRegistered = true;
+            batchEnd.runAfterBatch(onBatchEnd);
+        }
+        if (!batchTimerArmed) {
+            batchTimerArmed = true;
+            ctx.executor().schedule(onBatchTimer, MAX_BATCH_WAIT_NANOS, TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    private void onBatchEnd() {
+        batchEndRegistered = false;
+        if (waitingForBatch && !draining) {
+            QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+            if (!holdForBatch(stream, stream.bytesBeforeUnwritable(), true)) {
+                drain();
+                propagateWritability();
+            }
+        }
+    }
+
+    private void onBatchTimer() {
+        batchTimerArmed = false;
+        if (waitingForBatch && !draining) {
+            // Waited long enough: forward what fits now.
+            forwardWithoutBatch = true;
+            drain();
+            propagateWritability();
+        }
+    }
+
+    /**
+     * A batch's worth of bytes for this path: {@link #SEND_BATCH_DATAGRAMS} datagrams of the path's
+     * current size, at least one and at most {@link #MAX_SEND_BATCH_BYTES}, and never more than half
+     * the congestion window (with a small window, waiting for more would stall the flow).
+     */
+    private long batchBytes(QuicStreamChannel stream) {
+        long now = System.nanoTime();
+        if (batchBytes > 0 && now - batchBytesReadAt < BATCH_SIZE_REFRESH_NANOS) {
+            return batchBytes;
+        }
+        batchBytesReadAt = now;
+        var stats = ((QuicChannel) stream.parent()).collectPathStats(0);
+        if (!stats.isSuccess()) {
+            batchBytes = 1;
+            return batchBytes;
+        }
+        QuicConnectionPathStats path = stats.getNow();
+        long datagram = Math.max(1, path.pmtu());
+        long batch = Math.max(datagram, Math.min(datagram * SEND_BATCH_DATAGRAMS, MAX_SEND_BATCH_BYTES));
+        batchBytes = Math.max(1, Math.min(batch, path.cwnd() / 2));
+        return batchBytes;
     }
 
     private void forward(ByteBuf buf, ChannelPromise original, boolean withFin) {

@@ -3,6 +3,8 @@ package dev.tcptoany.transport.quic;
 import dev.tcptoany.api.NetworkChannels;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -22,6 +24,24 @@ final class UdpSockets {
     static final int RECEIVE_BUFFER_BYTES = 65_536;
 
     private UdpSockets() {
+    }
+
+    /**
+     * Datagrams per segmented (GSO) send: 44 x 1,452 bytes stays under the kernel's 64 KiB limit per
+     * send, and covers the largest batch {@link StreamWriteGate} hands quiche at once (measured: 32
+     * segments with 32-datagram batches gave 0.60 Gbit/s where 44 gave 0.77, since quiche's bursts
+     * after a larger ACK exceed the batch).
+     */
+    static final int GSO_SEGMENTS = 44;
+
+    /** The socket's pipeline: the batch boundary in front of the QUIC codec. */
+    static ChannelHandler pipeline(ChannelHandler codec) {
+        return new ChannelInitializer<DatagramChannel>() {
+            @Override
+            protected void initChannel(DatagramChannel ch) {
+                ch.pipeline().addLast(new DatagramBatchEnd(), codec);
+            }
+        };
     }
 
     /** A bootstrap for one UDP socket on the host's loops, tuned as configured. */
