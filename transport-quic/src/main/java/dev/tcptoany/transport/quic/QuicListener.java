@@ -10,16 +10,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.handler.codec.quic.EpollQuicUtils;
 import io.netty.handler.codec.quic.QuicCodecDispatcher;
 import io.netty.handler.codec.quic.QuicConnectionIdGenerator;
 import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
@@ -190,9 +186,6 @@ public final class QuicListener implements Listener {
                         ch.pipeline().addLast(new ListenerConnectionHandler(QuicListener.this));
                     }
                 })
-                .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .streamOption(ChannelOption.AUTO_READ, false)
-                .streamOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 64 * 1024))
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
@@ -203,9 +196,7 @@ public final class QuicListener implements Listener {
                                 st -> handOver(st, gate, original)));
                     }
                 });
-        if (settings.tuning().gsoFor(context.network().isEpoll(), loopback)) {
-            b.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(UdpSockets.GSO_SEGMENTS));
-        }
+        QuicChannelOptions.forPeer(settings.tuning(), context.network().isEpoll(), loopback).applyTo(b);
         if (ids != null) {
             b.localConnectionIdLength(connectionIdLength).connectionIdAddressGenerator(ids);
         }

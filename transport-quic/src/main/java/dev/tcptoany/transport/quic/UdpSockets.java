@@ -26,14 +26,6 @@ final class UdpSockets {
     private UdpSockets() {
     }
 
-    /**
-     * Datagrams per segmented (GSO) send: 44 x 1,452 bytes stays under the kernel's 64 KiB limit per
-     * send, and covers the largest batch {@link StreamWriteGate} hands quiche at once (measured: 32
-     * segments with 32-datagram batches gave 0.60 Gbit/s where 44 gave 0.77, since quiche's bursts
-     * after a larger ACK exceed the batch).
-     */
-    static final int GSO_SEGMENTS = 44;
-
     /** The socket's pipeline: the batch boundary in front of the QUIC codec. */
     static ChannelHandler pipeline(ChannelHandler codec) {
         return new ChannelInitializer<DatagramChannel>() {

@@ -1,0 +1,73 @@
+package dev.tcptoany.transport.quic;
+
+import dev.tcptoany.api.ByteStream;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.Promise;
+import java.net.ConnectException;
+import java.util.function.Consumer;
+
+/**
+ * Opens a bidirectional stream on a pooled connection for one waiting dial and hands it over as a
+ * {@link QuicByteStream}, its writes bounded by a {@link StreamWriteGate}. Toward our own listener
+ * the {@link StreamHeader} goes first; the original tool gets raw bytes. Slot-loop confined.
+ */
+final class DialerStreamOpener {
+    private final QuicUpstream upstream;
+    private final Consumer<Promise<ByteStream>> retryElsewhere;
+    private final Consumer<PooledConnection> streamClosed;
+
+    /**
+     * @param retryElsewhere takes back a dial whose connection ran out of stream credit meanwhile
+     * @param streamClosed   told when a stream this opened has closed
+     */
+    DialerStreamOpener(QuicUpstream upstream, Consumer<Promise<ByteStream>> retryElsewhere,
+                       Consumer<PooledConnection> streamClosed) {
+        this.upstream = upstream;
+        this.retryElsewhere = retryElsewhere;
+        this.streamClosed = streamClosed;
+    }
+
+    void open(PooledConnection c, Promise<ByteStream> dial) {
+        if (dial == null) {
+            return;
+        }
+        StreamWriteGate gate = new StreamWriteGate();
+        c.creatingStream();
+        c.channel().createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+            @Override
+            protected void initChannel(QuicStreamChannel stream) {
+                stream.pipeline().addLast(new StreamReadCompleteBatcher(), gate);
+            }
+        }).addListener(f -> {
+            c.creationEnded();
+            if (!f.isSuccess()) {
+                if (c.channel().isActive() && c.channel().peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) == 0) {
+                    // Lost a race for the last stream credit: try elsewhere.
+                    retryElsewhere.accept(dial);
+                } else {
+                    dial.tryFailure(new ConnectException(upstream.describe() + ": cannot open a stream: "
+                            + QuicUpstream.describeFailure(f.cause())));
+                }
+                return;
+            }
+            QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
+            c.streamOpened();
+            stream.closeFuture().addListener(x -> streamClosed.accept(c));
+            if (!c.original()) {
+                // At once, so the listener learns of the stream before the client speaks.
+                stream.writeAndFlush(StreamHeader.encode(stream.alloc())).addListener(h -> {
+                    if (!h.isSuccess()) {
+                        QuicConnectionPool.LOG.debug("{}: stream header not sent: {}", upstream.describe(),
+                                h.cause().toString());
+                    }
+                });
+            }
+            QuicByteStream byteStream = new QuicByteStream(stream, gate, !c.original());
+            if (!dial.trySuccess(byteStream)) {
+                byteStream.abort("dial cancelled");
+            }
+        });
+    }
+}

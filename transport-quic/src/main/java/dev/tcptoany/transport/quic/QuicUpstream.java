@@ -1,0 +1,54 @@
+package dev.tcptoany.transport.quic;
+
+import dev.tcptoany.api.TransportContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslEngine;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/**
+ * The upstream one dialer connects to, as every slot of it sees it: the host's context, the route's
+ * dial settings, the TLS context built once for them, and how the upstream is named in log lines
+ * and errors.
+ */
+record QuicUpstream(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl, String serverName) {
+
+    QuicUpstream(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl) {
+        this(context, settings, ssl, QuicTlsContexts.serverName(settings));
+    }
+
+    String describe() {
+        return "quic upstream " + settings.address() + " (route " + context.routeName() + ")";
+    }
+
+    InetSocketAddress resolve() throws UnknownHostException {
+        InetSocketAddress a = new InetSocketAddress(settings.address().host(), settings.address().port());
+        if (a.isUnresolved()) {
+            throw new UnknownHostException("cannot resolve " + settings.address().host());
+        }
+        return a;
+    }
+
+    QuicSslEngine newSslEngine(QuicChannel connection) {
+        return ssl.newEngine(connection.alloc(), serverName, settings.address().port());
+    }
+
+    IllegalStateException dialerClosed() {
+        return new IllegalStateException("quic dialer of route " + context.routeName() + " is closed");
+    }
+
+    /** Why a connection or stream could not be opened, as a log line or an error should say it. */
+    static String describeFailure(Throwable cause) {
+        if (cause == null) {
+            return "unknown";
+        }
+        String name = cause.getClass().getSimpleName();
+        String msg = cause.getMessage();
+        if (cause instanceof ConnectTimeoutException || name.equals("QuicTimeoutClosedChannelException")) {
+            return "no answer (handshake timed out): " + (msg == null ? name : msg);
+        }
+        return msg == null ? name : name + ": " + msg;
+    }
+}
