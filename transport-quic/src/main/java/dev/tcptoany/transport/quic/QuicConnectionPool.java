@@ -63,13 +63,16 @@ final class QuicConnectionPool {
     private final QuicSslContext ssl;
     private final String serverName;
     private final Slot[] slots;
+    private final QuicConnectionStatistics statistics;
     private final AtomicInteger nextSlot = new AtomicInteger();
     private volatile boolean closed;
 
-    QuicConnectionPool(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl) {
+    QuicConnectionPool(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl,
+                       QuicConnectionStatistics statistics) {
         this.context = context;
         this.settings = settings;
         this.ssl = ssl;
+        this.statistics = statistics;
         this.serverName = QuicTlsContexts.serverName(settings);
         this.slots = new Slot[settings.connections()];
         for (int i = 0; i < slots.length; i++) {
@@ -306,6 +309,7 @@ final class QuicConnectionPool {
             Connection c = new Connection(ch, handler, original);
             connections.add(c);
             openCount = connections.size();
+            statistics.track(ch);
             LOG.debug("{}: connection {} established on slot {}, ALPN {}", upstream(), ch, index, alpn);
             ch.closeFuture().addListener(f -> lost(c));
             if (!original && settings.keepAliveMillis() > 0) {
