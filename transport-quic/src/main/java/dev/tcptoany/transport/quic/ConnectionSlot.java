@@ -144,6 +144,7 @@ final class ConnectionSlot {
         PooledConnection c = new PooledConnection(ch, handler, original, new DialerKeepAlive(ch, upstream.describe()));
         connections.add(c);
         openCount = connections.size();
+        upstream.statistics().track(ch);
         QuicConnectionPool.LOG.debug("{}: connection {} established on slot {}, ALPN {}", upstream.describe(), ch,
                 index, alpn);
         ch.closeFuture().addListener(f -> lost(c));

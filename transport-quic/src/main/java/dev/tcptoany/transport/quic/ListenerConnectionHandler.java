@@ -41,6 +41,7 @@ final class ListenerConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         handshakeDone = true;
         QuicChannel ch = (QuicChannel) ctx.channel();
+        listener.statistics().track(ch);
         QuicListener.LOG.debug("quic route {}: connection from {} established, ALPN {}", listener.routeName(),
                 ch.remoteSocketAddress(), ch.sslEngine() == null ? null : ch.sslEngine().getApplicationProtocol());
         super.channelActive(ctx);

@@ -32,8 +32,9 @@ final class QuicConnectionPool {
     private final AtomicInteger nextSlot = new AtomicInteger();
     private volatile boolean closed;
 
-    QuicConnectionPool(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl) {
-        this.upstream = new QuicUpstream(context, settings, ssl);
+    QuicConnectionPool(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl,
+                       QuicConnectionStatistics statistics) {
+        this.upstream = new QuicUpstream(context, settings, ssl, statistics);
         this.slots = new ConnectionSlot[settings.connections()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new ConnectionSlot(i, context.network().workerGroup().next(), upstream);

@@ -5,6 +5,7 @@ import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.Dialer;
 import dev.tcptoany.api.TransportContext;
 import io.netty.util.concurrent.Future;
+import java.util.List;
 
 /**
  * Opens QUIC streams to one upstream for one route: each dial is a new bidirectional stream on a
@@ -13,10 +14,14 @@ import io.netty.util.concurrent.Future;
  */
 public final class QuicDialer implements Dialer {
     private final QuicConnectionPool pool;
+    private final QuicConnectionStatistics statistics;
 
     QuicDialer(TransportContext context, QuicDialerSettings settings) {
+        this.statistics = new QuicConnectionStatistics("quic dialer of route " + context.routeName() + " to "
+                + settings.address());
         // TLS context built once: no key generation or certificate parsing per connection.
-        this.pool = new QuicConnectionPool(context, settings, QuicTlsContexts.forDialer(context.tls(), settings));
+        this.pool = new QuicConnectionPool(context, settings, QuicTlsContexts.forDialer(context.tls(), settings),
+                statistics);
     }
 
     @Override
@@ -27,6 +32,11 @@ public final class QuicDialer implements Dialer {
     /** Open QUIC connections to the upstream (approximate; for tests and metrics). */
     public int openConnections() {
         return pool.openConnections();
+    }
+
+    /** What quiche knows about each open connection's path (for tests; the metrics API comes later). */
+    Future<List<QuicPathStatistics>> pathStatistics() {
+        return statistics.snapshot();
     }
 
     @Override

@@ -51,6 +51,7 @@ public final class QuicListener implements Listener {
     private final List<DatagramChannel> sockets = new ArrayList<>();
     private final Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
+    private final QuicConnectionStatistics statistics;
     /** One token key per listener: every socket of it must accept the others' tokens. */
     private final QuicTokenHandler tokens;
     private final int socketsPerAddress;
@@ -61,6 +62,7 @@ public final class QuicListener implements Listener {
     QuicListener(TransportContext context, QuicListenerSettings settings) {
         this.context = context;
         this.settings = settings;
+        this.statistics = new QuicConnectionStatistics("quic listener of route " + context.routeName());
         // Built once: the key is loaded or generated here, never per connection.
         this.tls = QuicTlsContexts.forListener(context.tls(), settings);
         this.tokens = settings.retryTokens() ? new RetryTokenHandler() : RetryTokenHandler.disabled();
@@ -79,6 +81,10 @@ public final class QuicListener implements Listener {
 
     PeerRejections rejections() {
         return context.rejections();
+    }
+
+    QuicConnectionStatistics statistics() {
+        return statistics;
     }
 
     /** The SHA-256 fingerprint of the certificate this listener presents (what dialers pin). */
@@ -232,6 +238,11 @@ public final class QuicListener implements Listener {
     /** Open QUIC connections (approximate; for tests and metrics). */
     public int openConnections() {
         return connectionCount.get();
+    }
+
+    /** What quiche knows about each open connection's path (for tests; the metrics API comes later). */
+    Future<List<QuicPathStatistics>> pathStatistics() {
+        return statistics.snapshot();
     }
 
     /**

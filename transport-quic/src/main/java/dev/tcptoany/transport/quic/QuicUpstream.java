@@ -13,10 +13,12 @@ import java.net.UnknownHostException;
  * dial settings, the TLS context built once for them, and how the upstream is named in log lines
  * and errors.
  */
-record QuicUpstream(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl, String serverName) {
+record QuicUpstream(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl, String serverName,
+                    QuicConnectionStatistics statistics) {
 
-    QuicUpstream(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl) {
-        this(context, settings, ssl, QuicTlsContexts.serverName(settings));
+    QuicUpstream(TransportContext context, QuicDialerSettings settings, QuicSslContext ssl,
+                 QuicConnectionStatistics statistics) {
+        this(context, settings, ssl, QuicTlsContexts.serverName(settings), statistics);
     }
 
     String describe() {

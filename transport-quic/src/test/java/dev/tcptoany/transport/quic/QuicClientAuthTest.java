@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcptoany.core.ConfigLoader;
 import dev.tcptoany.core.Proxy;
+import dev.tcptoany.testkit.LeakDetection;
 import dev.tcptoany.testkit.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * materials: node 2 admits only dialers with a certificate from its CA; one without is turned away
  * and counted while the one with keeps working.
  */
+@ExtendWith(LeakDetection.class)
 class QuicClientAuthTest {
 
     private record Pem(Path cert, Path key) {

@@ -2,6 +2,7 @@ package dev.tcptoany.transport.quic;
 
 import dev.tcptoany.api.ByteStream;
 import dev.tcptoany.api.DialRequest;
+import dev.tcptoany.testkit.LeakDetection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -14,8 +15,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Starts real QUIC listeners and dialers on loopback and cleans them up. */
+/**
+ * Starts real QUIC listeners and dialers on loopback and cleans them up; every subclass runs under
+ * Netty's leak detector at PARANOID.
+ */
+@ExtendWith(LeakDetection.class)
 abstract class QuicTestSupport {
     static TestContexts env;
     final List<QuicListener> listeners = new ArrayList<>();
