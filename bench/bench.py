@@ -172,6 +172,8 @@ atexit.register(PROCS.stop_all)
 
 
 def _on_signal(signum, _frame):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # once is enough (timeout(1) signals twice)
+        signal.signal(sig, signal.SIG_IGN)
     log(f"signal {signum}: stopping every process started here")
     PROCS.stop_all()
     sys.exit(128 + signum)  # atexit then deletes the network namespaces
@@ -360,11 +362,15 @@ class Netns:
                             continue  # another harness, still running
                 except OSError:
                     pass
+            # What is still inside was started there by that run (nothing else uses these names): its nodes,
+            # servers and clients, orphaned. Stopped by PID, then the namespace goes.
             left = _ip("netns", "pids", name, check=False).split()
-            if left:
-                log(f"stale namespace {name}: processes still inside ({', '.join(left)}), not ours to stop; "
-                    "deleting the name only")
-            log(f"deleting stale namespace {name}")
+            log(f"deleting stale namespace {name}" + (f", stopping PIDs {' '.join(left)} inside it" if left else ""))
+            for pid in left:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
             _ip("netns", "del", name, check=False)
 
     def setup(self):
@@ -586,13 +592,21 @@ def ensure_build(rebuild, need_launcher, own_dist):
     """Builds the distribution when it is missing or older than the sources, and the load tool likewise."""
     if need_launcher and own_dist:
         # The build time of a distribution: its newest jar (the assembly keeps the script's own date).
-        built = newest_source([os.path.join(DIST, "lib"), os.path.join(DIST, "plugins")]) if os.path.exists(
-            LAUNCHER) else 0
+        # Or the time of the last build from here: a change that no jar of the distribution carries (a test,
+        # proxy-testkit) leaves the jars' dates alone, and would otherwise rebuild it on every run.
+        stamp = os.path.join(DIST, ".bench-built")
+        built = max(newest_source([os.path.join(DIST, "lib"), os.path.join(DIST, "plugins")]),
+                    os.path.getmtime(stamp) if os.path.exists(stamp) else 0) if os.path.exists(LAUNCHER) else 0
         stale = os.path.exists(LAUNCHER) and newest_source(product_sources()) > built
         if rebuild or stale or not os.path.exists(LAUNCHER):
             why = "--rebuild" if rebuild else ("sources changed since it was built" if stale else "not built yet")
             log(f"building the distribution ({why}): mvn -B -q -DskipTests package")
+            t_build = time.time()
             subprocess.run(["mvn", "-B", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
+            if os.path.isdir(DIST):
+                with open(stamp, "w"):
+                    pass
+                os.utime(stamp, (t_build, t_build))  # sources changed during the build still count as newer
     # The load tool, and proxy-testkit for the lossy path's relay (copied into bench/target/relay-lib).
     bench_src = [os.path.join(BENCH_DIR, "src"), os.path.join(BENCH_DIR, "pom.xml"), os.path.join(TESTKIT, "src"),
                  os.path.join(TESTKIT, "pom.xml")]
@@ -700,6 +714,7 @@ class Running:
         self.fds_per_conn = 2
         self.routes = {}     # lossy path: "lossless"/"lossy" -> iperf3 entry through that relay
         self.relay_logs = {}
+        self.relay_procs = []
 
 
 def java_cmd(*args):
@@ -754,10 +769,18 @@ def start_topology(spec, path, work, idle_count, quic_extra, lossy=None):
 
 
 def stop_topology(r):
+    # The relays first: each prints its counters once its input ends; give it the time to do so (a SIGTERM
+    # right after the end of input can cut the report short).
+    for p in r.relay_procs:
+        try:
+            p.stdin.close()
+            p.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
     for p in reversed(r.procs):
         if p.stdin:
             try:
-                p.stdin.close()  # the relay prints its counters when its input ends
+                p.stdin.close()
             except OSError:
                 pass
         PROCS.stop(p, grace=30.0 if JFR_DIR else 5.0)  # a JVM writes its flight recording as it exits
@@ -911,6 +934,7 @@ def start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy=Non
     for label, pct, rport in relays:  # before node 1, which may dial at once
         p, logf = start_relay(work, label, (ADDR_A, rport), (srv, hop_i), pct, lossy[1], lossy[2], path.client_ns)
         r.procs.append(p)
+        r.relay_procs.append(p)
         r.relay_logs[label] = logf
     procs = []
     for node, text, ns in (("2", node2, path.server_ns), ("1", node1, path.client_ns)):
@@ -1299,9 +1323,13 @@ def targets(paths):
             check("lossy", what, None, pr.get("status"))
         else:
             r = med.get("loss_ratio")
+            # The issue measures this one once the veth targets hold: while the hop is CPU-bound, loss barely
+            # shows in the ratio.
+            vt = [t for t in out if t["path"] == "veth" and "throughput" in t["target"] and "quic" in t["target"]]
+            first = "" if vt and vt[0]["status"] == "met" else "; counts once the veth 1-stream target is met"
             check("lossy", what, None if r is None else r >= LOSSY_SHARE_OF_LOSSLESS,
                   f"{fmt_pct(r)} ({fmt_num(med.get('lossy_gbps'), 3)} of {fmt_num(med.get('lossless_gbps'), 3)} "
-                  "Gbit/s)" if r is not None else "–")
+                  f"Gbit/s){first}" if r is not None else "–")
     return out
 
 
@@ -1443,7 +1471,7 @@ def lossy_table(pr):
             lines.append(f"| {t['label']} | " + " | ".join(["failed"] + ["–"] * (len(cols) - 2)) + " |")
             continue
         lines.append("| " + " | ".join([
-            t["label"], with_spread(med, sp, "lossless_gbps"), with_spread(med, sp, "lossy_gbps"),
+            t["label"], with_spread(med, sp, "lossless_gbps", 3), with_spread(med, sp, "lossy_gbps", 3),
             with_spread(med, sp, "loss_ratio"),
             f"{fmt_num(med.get('cpu_s_per_gb_lossless'))} / {fmt_num(med.get('cpu_s_per_gb_lossy'))}",
             fmt_pct(med.get("relay_drop_share"), 2)]) + " |")
@@ -1499,7 +1527,8 @@ def markdown(result):
     if cc:
         out += ["Congestion control, bbr against cubic (the default), same runs:", "", cc, ""]
     warm = (f"after a {s['warm_t']} s warm-up run that is not counted, " if s.get("warm_t") else "")
-    out += [f"iperf3: {s['iperf_t']} s per test, {warm}with the first {s['iperf_omit']} s of each test omitted; "
+    iperf_paths = [p for p in ("loopback", "veth") if p in paths and paths[p].get("topologies")]
+    out += [] if not iperf_paths else [f"iperf3: {s['iperf_t']} s per test, {warm}with the first {s['iperf_omit']} s of each test omitted; "
             f"latency: {s['lat_count']:,} "
             f"round trips of 64 bytes on one connection; conn/s: open, echo 64 bytes, close "
             f"({s['conn_seq']:,} one at a time, {s['conn_conc']:,} with {s['conn_concurrency']} in flight); "
@@ -1783,7 +1812,8 @@ def main():
 
     netns = None
     ns_problem = None
-    if any(p in ("veth", "lossy") for p in paths_wanted):
+    have_relay = relay_available()
+    if "veth" in paths_wanted or ("lossy" in paths_wanted and have_relay and wanted_on("lossy")):
         ns_problem = Netns.unavailable()
         if ns_problem is None:
             try:
@@ -1813,28 +1843,27 @@ def main():
             plan.append(spec)
         for s_ in skipped:
             log(f"{pname}: skipping {s_}")
-        info = {"status": "measured", "skipped": skipped}
+        info = {"status": "measured", "skipped": skipped, "topologies": {}}
         lossy = None
-        if pname == "loopback":
-            path = Path("loopback", mtu=facts["loopback_mtu"])
-        else:
-            if netns is None:
-                paths[pname] = {"status": f"not measured: {ns_problem}", "skipped": skipped, "topologies": {}}
-                continue
-            path = Path(pname, netns.a, netns.b, ADDR_B, mtu=VETH_MTU)
-            info.update({"namespaces": [netns.a, netns.b], "addresses": [ADDR_A, ADDR_B], "mtu": VETH_MTU})
         if pname == "lossy":
             lossy = {"drop_percent": args.loss, "delay_ms": args.loss_delay, "seed": 1}
             info.update({"drop_percent": args.loss, "delay_ms": args.loss_delay, "bytes": cfg["lossy_bytes"],
                          "max_udp_payload": LOSSY_PAYLOAD, "relay": RELAY_MAIN, "seed_first_run": 1})
-            if not relay_available():
-                paths[pname] = dict(info, status="not measured: LossyUdpRelay missing (no " + RELAY_MAIN
-                                    + " in proxy-testkit as built into bench/target/relay-lib)", topologies={})
-                log(f"lossy: {paths[pname]['status']}")
-                continue
         if not plan:
-            paths[pname] = dict(info, status="not measured: no topology selected for this path", topologies={})
+            paths[pname] = dict(info, status="not measured: no topology selected for this path")
+        elif pname == "lossy" and not have_relay:
+            paths[pname] = dict(info, status="not measured: LossyUdpRelay missing (no " + RELAY_MAIN
+                                + " in proxy-testkit as built into bench/target/relay-lib)")
+        elif pname != "loopback" and netns is None:
+            paths[pname] = dict(info, status=f"not measured: {ns_problem}")
+        if pname in paths:
+            log(f"{pname}: {paths[pname]['status']}")
             continue
+        if pname == "loopback":
+            path = Path("loopback", mtu=facts["loopback_mtu"])
+        else:
+            path = Path(pname, netns.a, netns.b, ADDR_B, mtu=VETH_MTU)
+            info.update({"namespaces": [netns.a, netns.b], "addresses": [ADDR_A, ADDR_B], "mtu": VETH_MTU})
         info["mtu"] = path.mtu
         log(f"path {pname}: {', '.join(s_['name'] for s_ in plan)}")
         info["topologies"] = run_path(pname, path, plan, cfg, work, failures, quic_extra, lossy)
