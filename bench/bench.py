@@ -2,12 +2,20 @@
 """Benchmark harness for tcp-to-any-proxy (run it through bench/run).
 
 Every topology carries iperf3 traffic (client -> node 1 -> node 2 -> iperf3 server) and the load tool's
-traffic (client -> node 1 -> node 2 -> echo server) on loopback, ephemeral ports, one topology at a time.
-All processes are started here, each in its own process group, and stopped by PID whatever happens.
+traffic (client -> node 1 -> node 2 -> echo server), one topology at a time, on up to three paths:
+  loopback  everything on 127.0.0.1 (MTU 65536)
+  veth      client side (iperf3 client, load tool, node 1) in network namespace A, server side (node 2,
+            iperf3 -s, echo server) in namespace B, joined by a veth pair with MTU 1500
+  lossy     the veth path with a UDP relay (proxy-testkit's LossyUdpRelay) between node 1 and node 2:
+            64 MB through tcp->quic->tcp with the relay dropping 1% of datagrams each way, and at 0%
+All processes are started here, each in its own process group, and stopped by PID whatever happens;
+the namespaces (tta-bench-PID-a/b) are deleted at exit, also on a signal.
 """
 
 import argparse
 import atexit
+import contextlib
+import ctypes
 import datetime
 import json
 import os
@@ -22,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH_DIR)
@@ -29,32 +38,53 @@ RESULTS = os.path.join(BENCH_DIR, "results")
 DIST = os.path.join(ROOT, "proxy-launcher", "target", "tcp-to-any-proxy")
 LAUNCHER = os.path.join(DIST, "bin", "tcp-to-any-proxy")
 BENCH_JAR = os.path.join(BENCH_DIR, "target", "bench.jar")
+RELAY_LIB = os.path.join(BENCH_DIR, "target", "relay-lib")  # proxy-testkit and what it needs (bench/pom.xml)
+RELAY_MAIN = "dev.tcptoany.testkit.LossyUdpRelay"
+TESTKIT = os.path.join(ROOT, "proxy-testkit")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
-# name, label, kind, transport of the middle hop (None for baselines)
+# name, label, kind, transport of the middle hop (None for baselines), QUIC engine settings on both nodes
 TOPOLOGIES = [
-    ("direct", "direct TCP", "direct", None),
-    ("socat", "socat, 2 hops", "socat", None),
-    ("haproxy", "haproxy, 2 hops", "haproxy", None),
-    ("tcp", "tcp->tcp", "ours", "tcp"),
-    ("quic", "tcp->quic->tcp", "ours", "quic"),
-    ("ws", "tcp->ws->tcp", "ours", "ws"),
-    ("wss", "tcp->wss->tcp", "ours", "wss"),
+    dict(name="direct", label="direct TCP", kind="direct", transport=None),
+    dict(name="socat", label="socat, 2 hops", kind="socat", transport=None),
+    dict(name="haproxy", label="haproxy, 2 hops", kind="haproxy", transport=None),
+    dict(name="tcp", label="tcp->tcp", kind="ours", transport="tcp"),
+    dict(name="quic", label="tcp->quic->tcp", kind="ours", transport="quic"),
+    dict(name="quic-bbr", label="tcp->quic->tcp, bbr", kind="ours", transport="quic",
+         quic={"congestion-control": "bbr"}),
+    dict(name="ws", label="tcp->ws->tcp", kind="ours", transport="ws"),
+    dict(name="wss", label="tcp->wss->tcp", kind="ours", transport="wss"),
 ]
-ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "tcp-ws-tcp": "ws", "tcp-wss-tcp": "wss"}
+TOPO = {t["name"]: t for t in TOPOLOGIES}
+TOPOLOGIES_ORDER = [t["name"] for t in TOPOLOGIES]
+ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "tcp-ws-tcp": "ws", "tcp-wss-tcp": "wss", "bbr": "quic-bbr"}
+
+PATHS = ["loopback", "veth", "lossy"]
+# What each path runs unless --only says otherwise. socat on veth only on request (haproxy is the relay
+# baseline there); the lossy path runs the QUIC topologies only.
+PATH_TOPOLOGIES = {
+    "loopback": ["direct", "socat", "haproxy", "tcp", "quic", "ws", "wss"],
+    "veth": ["direct", "haproxy", "tcp", "quic", "quic-bbr", "ws", "wss"],
+    "lossy": ["quic", "quic-bbr"],
+}
+NS_PREFIX = "tta-bench-"
+ADDR_A, ADDR_B = "10.77.0.1", "10.77.0.2"
+VETH_MTU = 1500
+LOSSY_PAYLOAD = 1452  # max-udp-payload on both nodes of the lossy path (what auto picks on veth)
 
 MODES = {
-    # iperf3 seconds (after 1 omitted second), latency messages, conn-rate counts, idle connections, reps
-    "full": dict(reps=3, iperf_t=4, iperf_omit=1, warm_t=1, lat_count=10000, lat_warmup=2000,
+    # iperf3 seconds (after iperf_omit omitted seconds, after a warm-up run of warm_t seconds), latency messages,
+    # conn-rate counts, idle connections, reps; lossy: bytes per transfer through the relay
+    "full": dict(reps=3, iperf_t=4, iperf_omit=2, warm_t=3, lat_count=10000, lat_warmup=2000,
                  conn_seq=1000, conn_conc=3000, conn_concurrency=16, conn_max_s=4, idle=10000,
-                 idle_reps=1, idle_max_s=240, verify_bytes=0),
-    "quick": dict(reps=1, iperf_t=2, iperf_omit=1, warm_t=1, lat_count=5000, lat_warmup=1000,
+                 idle_reps=1, idle_max_s=240, verify_bytes=0, lossy_bytes=64 << 20),
+    "quick": dict(reps=1, iperf_t=2, iperf_omit=2, warm_t=3, lat_count=5000, lat_warmup=1000,
                   conn_seq=300, conn_conc=1000, conn_concurrency=16, conn_max_s=2, idle=1000,
-                  idle_reps=1, idle_max_s=60, verify_bytes=0),
+                  idle_reps=1, idle_max_s=60, verify_bytes=0, lossy_bytes=64 << 20),
     "smoke": dict(reps=1, iperf_t=1, iperf_omit=0, warm_t=0, lat_count=200, lat_warmup=50,
                   conn_seq=50, conn_conc=100, conn_concurrency=8, conn_max_s=5, idle=200,
-                  idle_reps=1, idle_max_s=60, verify_bytes=4 << 20),
+                  idle_reps=1, idle_max_s=60, verify_bytes=4 << 20, lossy_bytes=8 << 20),
 }
 
 
@@ -108,6 +138,24 @@ class Procs:
             if p in self.procs:
                 self.procs.remove(p)
 
+    def run(self, argv, timeout):
+        """subprocess.run with capture, but tracked: a signal or exit stops it like every other process."""
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+        with self.lock:
+            self.procs.append(p)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop(p, grace=2.0)
+            raise
+        finally:
+            if p.poll() is not None:
+                with self.lock:
+                    if p in self.procs:
+                        self.procs.remove(p)
+        return subprocess.CompletedProcess(argv, p.returncode, out, err)
+
     def stop_all(self):
         with self.lock:
             procs = list(self.procs)
@@ -124,9 +172,11 @@ atexit.register(PROCS.stop_all)
 
 
 def _on_signal(signum, _frame):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # once is enough (timeout(1) signals twice)
+        signal.signal(sig, signal.SIG_IGN)
     log(f"signal {signum}: stopping every process started here")
     PROCS.stop_all()
-    sys.exit(128 + signum)
+    sys.exit(128 + signum)  # atexit then deletes the network namespaces
 
 
 signal.signal(signal.SIGTERM, _on_signal)
@@ -227,46 +277,242 @@ class RssSampler:
         self._t.join()
 
 
+# ---------------------------------------------------------------- network namespaces (veth and lossy paths)
+
+CLONE_NEWNET = 0x40000000
+_LIBC = []
+
+
+def _setns(fd):
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    if _LIBC[0].setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"setns: {os.strerror(err)}")
+
+
+@contextlib.contextmanager
+def in_netns(ns):
+    """Runs the block's socket calls and /proc/thread-self/net reads in namespace ns (this thread only)."""
+    if not ns:
+        yield
+        return
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    try:
+        target = os.open(f"/var/run/netns/{ns}", os.O_RDONLY)
+        try:
+            _setns(target)
+        finally:
+            os.close(target)
+        try:
+            yield
+        finally:
+            _setns(home)
+    finally:
+        os.close(home)
+
+
+def in_ns(argv, ns):
+    """argv run inside namespace ns. `ip netns exec` execs the command (same PID), so the process group and
+    the PID measured stay those of the command itself."""
+    return ["ip", "netns", "exec", ns] + list(argv) if ns else list(argv)
+
+
+def _ip(*args, check=True):
+    res = subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=30)
+    if check and res.returncode != 0:
+        raise BenchError(f"ip {' '.join(args)}: {res.stderr.strip()}")
+    return res.stdout
+
+
+class Netns:
+    """Namespaces A (client side) and B (server side) joined by a veth pair, MTU 1500, 10.77.0.1/24 in A and
+    10.77.0.2/24 in B. Created once per run; deleted at exit (atexit, so also after SIGINT/SIGTERM/SIGHUP)."""
+
+    def __init__(self):
+        tag = f"{NS_PREFIX}{os.getpid()}"
+        self.a, self.b = f"{tag}-a", f"{tag}-b"
+        self.up = False
+        self.error = None
+
+    @staticmethod
+    def unavailable():
+        if not sys.platform.startswith("linux"):
+            return "needs Linux network namespaces"
+        if os.geteuid() != 0:
+            return "needs root for ip netns (run bench/run as root)"
+        if shutil.which("ip") is None:
+            return "no ip command (apt-get install -y iproute2)"
+        return None
+
+    @staticmethod
+    def ours():
+        out = _ip("netns", "list", check=False)
+        return [l.split()[0] for l in out.splitlines() if l.split() and l.split()[0].startswith(NS_PREFIX)]
+
+    @staticmethod
+    def clean_stale():
+        """Deletes namespaces left by a run that was killed (SIGKILL leaves no time for clean-up)."""
+        for name in Netns.ours():
+            m = re.fullmatch(re.escape(NS_PREFIX) + r"(\d+)-[ab]", name)
+            if m and int(m.group(1)) != os.getpid():
+                try:
+                    with open(f"/proc/{m.group(1)}/cmdline", "rb") as f:
+                        if b"bench.py" in f.read():
+                            continue  # another harness, still running
+                except OSError:
+                    pass
+            # What is still inside was started there by that run (nothing else uses these names): its nodes,
+            # servers and clients, orphaned. Stopped by PID, then the namespace goes.
+            left = _ip("netns", "pids", name, check=False).split()
+            log(f"deleting stale namespace {name}" + (f", stopping PIDs {' '.join(left)} inside it" if left else ""))
+            for pid in left:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            _ip("netns", "del", name, check=False)
+
+    def setup(self):
+        if self.up:
+            return
+        atexit.register(self.teardown)
+        self.up = True
+        _ip("netns", "add", self.a)
+        _ip("netns", "add", self.b)
+        _ip("link", "add", "tta-a", "netns", self.a, "mtu", str(VETH_MTU), "type", "veth",
+            "peer", "name", "tta-b", "netns", self.b, "mtu", str(VETH_MTU))
+        for ns, dev, addr in ((self.a, "tta-a", ADDR_A), (self.b, "tta-b", ADDR_B)):
+            _ip("-n", ns, "addr", "add", f"{addr}/24", "dev", dev)
+            _ip("-n", ns, "link", "set", "lo", "up")
+            _ip("-n", ns, "link", "set", dev, "up")
+        # Reachable both ways before anything is measured (the veth may take a moment to come up).
+        deadline = time.time() + 10
+        while True:
+            try:
+                with in_netns(self.b):
+                    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                    srv.bind((ADDR_B, 0))
+                    srv.listen(1)
+                try:
+                    with in_netns(self.a):
+                        socket.create_connection((ADDR_B, srv.getsockname()[1]), timeout=1).close()
+                    break
+                finally:
+                    srv.close()
+            except OSError as e:
+                if time.time() > deadline:
+                    raise BenchError(f"veth {ADDR_A} -> {ADDR_B} not reachable: {e}") from e
+                time.sleep(0.2)
+        log(f"namespaces {self.a} ({ADDR_A}) and {self.b} ({ADDR_B}) joined by a veth pair, MTU {VETH_MTU}")
+
+    def teardown(self):
+        if not self.up:
+            return
+        self.up = False
+        PROCS.stop_all()  # every process this run started, the ones inside the namespaces among them
+        for ns in (self.a, self.b):
+            left = _ip("netns", "pids", ns, check=False).split()
+            for pid in left:  # started inside our own namespace by this run: ours to stop
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            _ip("netns", "del", ns, check=False)
+        log(f"deleted namespaces {self.a}, {self.b}")
+
+
+class Path:
+    """Where a topology runs: the namespace of the client side (clients, node 1) and of the server side
+    (node 2, servers), and the address the server side listens on."""
+
+    def __init__(self, name, client_ns=None, server_ns=None, server_addr="127.0.0.1", mtu=None):
+        self.name, self.client_ns, self.server_ns, self.server_addr, self.mtu = (
+            name, client_ns, server_ns, server_addr, mtu)
+
+    def snmp_namespaces(self):
+        """(label, namespace) whose /proc/net/snmp counts the nodes' datagrams."""
+        if self.client_ns:
+            return [("a", self.client_ns), ("b", self.server_ns)]
+        return [("host", None)]
+
+
+UDP_KEYS = ("InDatagrams", "OutDatagrams", "RcvbufErrors", "SndbufErrors", "InErrors", "NoPorts")
+
+
+def udp_counters(ns):
+    """The Udp: line of a namespace's /proc/net/snmp (the root namespace's for ns None)."""
+    with in_netns(ns):
+        with open("/proc/thread-self/net/snmp") as f:
+            text = f.read()
+    rows = [l.split() for l in text.splitlines() if l.startswith("Udp:")]
+    d = dict(zip(rows[0][1:], (int(x) for x in rows[1][1:])))
+    return {k: d.get(k, 0) for k in UDP_KEYS}
+
+
+def udp_snapshot(path):
+    return {label: udp_counters(ns) for label, ns in path.snmp_namespaces()}
+
+
+def udp_delta(before, after, moved):
+    """Datagrams sent per GB moved, receive-buffer drops and datagrams lost between two snapshots."""
+    per_ns = {label: {k: after[label][k] - before[label][k] for k in UDP_KEYS} for label in before}
+    out = sum(d["OutDatagrams"] for d in per_ns.values())
+    got = sum(d["InDatagrams"] for d in per_ns.values())
+    gb = moved / 1e9
+    return {
+        "udp": per_ns,
+        "udp_out_dgrams": out,
+        "udp_dgrams_per_gb": out / gb if gb else None,
+        "udp_rcvbuf_drops": sum(d["RcvbufErrors"] for d in per_ns.values()),
+        "udp_sndbuf_errors": sum(d["SndbufErrors"] for d in per_ns.values()),
+        "udp_lost_share": max(0, out - got) / out if out else None,
+        "udp_dgrams_per_gb_ns": [d["OutDatagrams"] / gb for d in per_ns.values()] if gb else None,
+    }
+
+
 # ---------------------------------------------------------------- ports and readiness
 
-def free_port():
-    """A port free for TCP and UDP on 127.0.0.1 (the QUIC hop listens on UDP)."""
-    for _ in range(100):
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        t.bind(("127.0.0.1", 0))
-        port = t.getsockname()[1]
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            u.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            u.close()
-            t.close()
+def free_port(ns=None, host="127.0.0.1"):
+    """A port free for TCP and UDP on host in namespace ns (the QUIC hop listens on UDP)."""
+    with in_netns(ns):
+        for _ in range(100):
+            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            t.bind((host, 0))
+            port = t.getsockname()[1]
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                u.bind((host, port))
+                return port
+            except OSError:
+                continue
+            finally:
+                u.close()
+                t.close()
     raise BenchError("no free port")
 
 
-def listening(port, udp=False):
-    files = ["/proc/net/udp", "/proc/net/udp6"] if udp else ["/proc/net/tcp", "/proc/net/tcp6"]
+def listening(port, udp=False, ns=None):
+    files = ["udp", "udp6"] if udp else ["tcp", "tcp6"]
     want = f":{port:04X}"
-    for fn in files:
-        try:
-            with open(fn) as f:
-                next(f)
-                for line in f:
-                    parts = line.split()
-                    if parts[1].endswith(want) and (udp or parts[3] == "0A"):
-                        return True
-        except OSError:
-            continue
+    with in_netns(ns):
+        for fn in files:
+            try:
+                with open(f"/proc/thread-self/net/{fn}") as f:
+                    next(f)
+                    for line in f:
+                        parts = line.split()
+                        if parts[1].endswith(want) and (udp or parts[3] == "0A"):
+                            return True
+            except OSError:
+                continue
     return False
 
 
-def wait_listening(port, proc, what, timeout=30.0, udp=False):
+def wait_listening(port, proc, what, timeout=30.0, udp=False, ns=None):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if listening(port, udp):
+        if listening(port, udp, ns):
             return
         if proc is not None and proc.poll() is not None:
             raise BenchError(f"{what} exited with code {proc.returncode} before listening on {port}")
@@ -274,8 +520,8 @@ def wait_listening(port, proc, what, timeout=30.0, udp=False):
     raise BenchError(f"{what} not listening on {port} after {timeout:.0f} s")
 
 
-def wait_echo(port, procs, what, timeout=40.0):
-    """End-to-end readiness: one small echo through the whole chain."""
+def wait_echo(entry, procs, what, timeout=40.0, ns=None):
+    """End-to-end readiness: one small echo through the whole chain, from the client's namespace."""
     deadline = time.time() + timeout
     last = None
     while time.time() < deadline:
@@ -283,7 +529,9 @@ def wait_echo(port, procs, what, timeout=40.0):
             if p.poll() is not None:
                 raise BenchError(f"{what}: a process exited with code {p.returncode} during start-up")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            with in_netns(ns):
+                s = socket.create_connection(entry, timeout=2)
+            with s:
                 s.settimeout(3)
                 s.sendall(b"ready?")
                 got = b""
@@ -344,19 +592,45 @@ def ensure_build(rebuild, need_launcher, own_dist):
     """Builds the distribution when it is missing or older than the sources, and the load tool likewise."""
     if need_launcher and own_dist:
         # The build time of a distribution: its newest jar (the assembly keeps the script's own date).
-        built = newest_source([os.path.join(DIST, "lib"), os.path.join(DIST, "plugins")]) if os.path.exists(
-            LAUNCHER) else 0
+        # Or the time of the last build from here: a change that no jar of the distribution carries (a test,
+        # proxy-testkit) leaves the jars' dates alone, and would otherwise rebuild it on every run.
+        stamp = os.path.join(DIST, ".bench-built")
+        built = max(newest_source([os.path.join(DIST, "lib"), os.path.join(DIST, "plugins")]),
+                    os.path.getmtime(stamp) if os.path.exists(stamp) else 0) if os.path.exists(LAUNCHER) else 0
         stale = os.path.exists(LAUNCHER) and newest_source(product_sources()) > built
         if rebuild or stale or not os.path.exists(LAUNCHER):
             why = "--rebuild" if rebuild else ("sources changed since it was built" if stale else "not built yet")
             log(f"building the distribution ({why}): mvn -B -q -DskipTests package")
+            t_build = time.time()
             subprocess.run(["mvn", "-B", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
-    bench_src = [os.path.join(BENCH_DIR, "src"), os.path.join(BENCH_DIR, "pom.xml")]
+            if os.path.isdir(DIST):
+                with open(stamp, "w"):
+                    pass
+                os.utime(stamp, (t_build, t_build))  # sources changed during the build still count as newer
+    # The load tool, and proxy-testkit for the lossy path's relay (copied into bench/target/relay-lib).
+    bench_src = [os.path.join(BENCH_DIR, "src"), os.path.join(BENCH_DIR, "pom.xml"), os.path.join(TESTKIT, "src"),
+                 os.path.join(TESTKIT, "pom.xml")]
     if not os.path.exists(BENCH_JAR) or newest_source(bench_src) > os.path.getmtime(BENCH_JAR):
         log("building the load tool: mvn -B -q -DskipTests -pl bench -am package")
         subprocess.run(["mvn", "-B", "-q", "-DskipTests", "-pl", "bench", "-am", "package"], cwd=ROOT, check=True)
     if not os.path.exists(BENCH_JAR):
         raise BenchError(f"{BENCH_JAR} missing after the build")
+
+
+def relay_available():
+    """Whether proxy-testkit, as built into bench/target/relay-lib, has the lossy path's relay."""
+    entry = RELAY_MAIN.replace(".", "/") + ".class"
+    if not os.path.isdir(RELAY_LIB):
+        return False
+    for fn in os.listdir(RELAY_LIB):
+        if fn.startswith("proxy-testkit") and fn.endswith(".jar"):
+            try:
+                with zipfile.ZipFile(os.path.join(RELAY_LIB, fn)) as z:
+                    if entry in z.namelist():
+                        return True
+            except (OSError, zipfile.BadZipFile):
+                continue
+    return False
 
 
 def available_transports():
@@ -404,10 +678,14 @@ def machine_facts():
         "os": sh(". /etc/os-release 2>/dev/null && echo \"$PRETTY_NAME\""),
         "jdk": java,
         "loopback_mtu": int(read("/sys/class/net/lo/mtu") or 0),
+        "veth_mtu": VETH_MTU,
+        "udp_buffers": {k: int(read(f"/proc/sys/net/core/{k}") or 0)
+                        for k in ("rmem_default", "rmem_max", "wmem_default", "wmem_max")},
         "nofile_limit": int(sh("ulimit -n") or 0),
         "iperf3": sh("iperf3 --version 2>&1 | head -1"),
         "socat": sh("socat -V 2>&1 | grep -m1 'socat version'"),
         "haproxy": sh("haproxy -v 2>&1 | head -1"),
+        "iproute2": sh("ip -V 2>&1 | head -1"),
         "load_avg_start": read("/proc/loadavg"),
     }
 
@@ -422,25 +700,32 @@ def git_facts():
 # ---------------------------------------------------------------- topologies
 
 class Running:
-    """A started topology: its entry ports, the node PIDs to measure, the processes to stop."""
+    """A started topology: its entries (host, port) as seen from the client's namespace, the node PIDs to
+    measure, the processes to stop."""
 
-    def __init__(self, name):
+    def __init__(self, name, path):
         self.name = name
+        self.path = path
+        self.client_ns = path.client_ns
         self.iperf_entry = None
         self.echo_entry = None
         self.nodes = []      # PIDs measured for CPU and RSS (node 1, node 2)
         self.procs = []      # Popen objects, stopped in reverse order
         self.fds_per_conn = 2
+        self.routes = {}     # lossy path: "lossless"/"lossy" -> iperf3 entry through that relay
+        self.relay_logs = {}
+        self.relay_procs = []
 
 
 def java_cmd(*args):
     return ["java", "-XX:+UseParallelGC", "-Xss512k", "-jar", BENCH_JAR] + list(args)
 
 
-def start_echo(work):
+def start_echo(work, path):
     """The load tool's echo server: the far end of latency, connection-rate and idle tests."""
     logf = os.path.join(work, "echo.log")
-    p = PROCS.start(java_cmd("echo", "--port", "0"), logf, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    p = PROCS.start(in_ns(java_cmd("echo", "--bind", path.server_addr, "--port", "0"), path.server_ns), logf,
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     deadline = time.time() + 30
     while time.time() < deadline:
         line = p.stdout.readline().decode(errors="replace")
@@ -452,29 +737,31 @@ def start_echo(work):
     raise BenchError("echo server did not start")
 
 
-def start_iperf_server(work):
-    port = free_port()
-    p = PROCS.start(["iperf3", "-s", "-B", "127.0.0.1", "-p", str(port)], os.path.join(work, "iperf3-server.log"))
-    wait_listening(port, p, "iperf3 server")
+def start_iperf_server(work, path):
+    port = free_port(path.server_ns, path.server_addr)
+    p = PROCS.start(in_ns(["iperf3", "-s", "-B", path.server_addr, "-p", str(port)], path.server_ns),
+                    os.path.join(work, "iperf3-server.log"))
+    wait_listening(port, p, "iperf3 server", ns=path.server_ns)
     return p, port
 
 
-def start_topology(name, kind, transport, work, idle_count):
-    r = Running(name)
-    echo_proc, echo_port = start_echo(work)
+def start_topology(spec, path, work, idle_count, quic_extra, lossy=None):
+    r = Running(spec["name"], path)
+    echo_proc, echo_port = start_echo(work, path)
     r.procs.append(echo_proc)
-    iperf_proc, iperf_port = start_iperf_server(work)
+    iperf_proc, iperf_port = start_iperf_server(work, path)
     r.procs.append(iperf_proc)
     try:
+        kind = spec["kind"]
         if kind == "direct":
-            r.iperf_entry, r.echo_entry = iperf_port, echo_port
+            r.iperf_entry, r.echo_entry = (path.server_addr, iperf_port), (path.server_addr, echo_port)
         elif kind == "socat":
-            start_socat(r, work, iperf_port, echo_port)
+            start_socat(r, work, path, iperf_port, echo_port)
         elif kind == "haproxy":
-            start_haproxy(r, work, iperf_port, echo_port, idle_count)
+            start_haproxy(r, work, path, iperf_port, echo_port, idle_count)
         else:
-            start_ours(r, work, transport, iperf_port, echo_port)
-        wait_echo(r.echo_entry, r.procs, name)
+            start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy)
+        wait_echo(r.echo_entry, r.procs, spec["name"], ns=path.client_ns)
     except Exception:
         stop_topology(r)
         raise
@@ -482,6 +769,14 @@ def start_topology(name, kind, transport, work, idle_count):
 
 
 def stop_topology(r):
+    # The relays first: each prints its counters once its input ends; give it the time to do so (a SIGTERM
+    # right after the end of input can cut the report short).
+    for p in r.relay_procs:
+        try:
+            p.stdin.close()
+            p.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
     for p in reversed(r.procs):
         if p.stdin:
             try:
@@ -492,28 +787,32 @@ def stop_topology(r):
     r.procs.clear()
 
 
-def start_socat(r, work, iperf_port, echo_port):
+def start_socat(r, work, path, iperf_port, echo_port):
     # One socat process per hop and per target; node "1" and "2" are the two iperf3 hops (measured).
     pids = []
     entries = []
+    srv = path.server_addr
     for target in (iperf_port, echo_port):
-        hop = free_port()
-        entry = free_port()
-        n2 = PROCS.start(["socat", f"TCP-LISTEN:{hop},bind=127.0.0.1,reuseaddr,fork,backlog=4096,nodelay",
-                          f"TCP:127.0.0.1:{target},nodelay"], os.path.join(work, f"socat2-{target}.log"))
-        n1 = PROCS.start(["socat", f"TCP-LISTEN:{entry},bind=127.0.0.1,reuseaddr,fork,backlog=4096,nodelay",
-                          f"TCP:127.0.0.1:{hop},nodelay"], os.path.join(work, f"socat1-{target}.log"))
+        hop = free_port(path.server_ns, srv)
+        entry = free_port(path.client_ns)
+        n2 = PROCS.start(in_ns(["socat", f"TCP-LISTEN:{hop},bind={srv},reuseaddr,fork,backlog=4096,nodelay",
+                                f"TCP:{srv}:{target},nodelay"], path.server_ns),
+                         os.path.join(work, f"socat2-{target}.log"))
+        n1 = PROCS.start(in_ns(["socat", f"TCP-LISTEN:{entry},bind=127.0.0.1,reuseaddr,fork,backlog=4096,nodelay",
+                                f"TCP:{srv}:{hop},nodelay"], path.client_ns),
+                         os.path.join(work, f"socat1-{target}.log"))
         r.procs += [n2, n1]
-        wait_listening(hop, n2, "socat node 2")
-        wait_listening(entry, n1, "socat node 1")
+        wait_listening(hop, n2, "socat node 2", ns=path.server_ns)
+        wait_listening(entry, n1, "socat node 1", ns=path.client_ns)
         pids.append((n1.pid, n2.pid))
-        entries.append(entry)
+        entries.append(("127.0.0.1", entry))
     r.iperf_entry, r.echo_entry = entries
     r.nodes = list(pids[0])
     r.echo_nodes = list(pids[1])
 
 
 def haproxy_conf(maxconn, routes):
+    """routes: (name, listen host, listen port, target host, target port)."""
     out = [
         "global",
         f"  maxconn {maxconn}",
@@ -524,55 +823,121 @@ def haproxy_conf(maxconn, routes):
         "  timeout client 1h",
         "  timeout server 1h",
     ]
-    for name, listen, target in routes:
-        out += [f"frontend fe_{name}", f"  bind 127.0.0.1:{listen}", f"  default_backend be_{name}",
-                f"backend be_{name}", f"  server s1 127.0.0.1:{target}"]
+    for name, host, listen, thost, target in routes:
+        out += [f"frontend fe_{name}", f"  bind {host}:{listen}", f"  default_backend be_{name}",
+                f"backend be_{name}", f"  server s1 {thost}:{target}"]
     return "\n".join(out) + "\n"
 
 
-def start_haproxy(r, work, iperf_port, echo_port, idle_count):
+def start_haproxy(r, work, path, iperf_port, echo_port, idle_count):
     nofile = int(sh("ulimit -n") or 1024)
     maxconn = max(1000, min(idle_count + 200, (nofile - 200) // 2))
-    hop_i, hop_e, ent_i, ent_e = free_port(), free_port(), free_port(), free_port()
+    srv = path.server_addr
+    hop_i, hop_e = free_port(path.server_ns, srv), free_port(path.server_ns, srv)
+    ent_i, ent_e = free_port(path.client_ns), free_port(path.client_ns)
     procs = []
-    for node, routes in (("2", [("iperf", hop_i, iperf_port), ("echo", hop_e, echo_port)]),
-                         ("1", [("iperf", ent_i, hop_i), ("echo", ent_e, hop_e)])):
+    for node, ns, routes in (("2", path.server_ns, [("iperf", srv, hop_i, srv, iperf_port),
+                                                     ("echo", srv, hop_e, srv, echo_port)]),
+                             ("1", path.client_ns, [("iperf", "127.0.0.1", ent_i, srv, hop_i),
+                                                    ("echo", "127.0.0.1", ent_e, srv, hop_e)])):
         cfg = os.path.join(work, f"haproxy{node}.cfg")
         with open(cfg, "w") as f:
             f.write(haproxy_conf(maxconn, routes))
-        p = PROCS.start(["haproxy", "-db", "-f", cfg], os.path.join(work, f"haproxy{node}.log"))
+        p = PROCS.start(in_ns(["haproxy", "-db", "-f", cfg], ns), os.path.join(work, f"haproxy{node}.log"))
         r.procs.append(p)
-        for _, listen, _ in routes:
-            wait_listening(listen, p, f"haproxy node {node}")
+        for _, _, listen, _, _ in routes:
+            wait_listening(listen, p, f"haproxy node {node}", ns=ns)
         procs.append(p)
-    r.iperf_entry, r.echo_entry = ent_i, ent_e
+    r.iperf_entry, r.echo_entry = ("127.0.0.1", ent_i), ("127.0.0.1", ent_e)
     r.nodes = [procs[1].pid, procs[0].pid]
 
 
-def dial_block(transport, port):
+def hocon_value(v):
+    v = str(v)
+    return v if re.fullmatch(r"[A-Za-z0-9._-]+", v) else json.dumps(v)
+
+
+def quic_settings(spec, quic_extra, side, lossy=None):
+    """The QUIC engine settings of one side ("listen" or "dial"): the topology's, then --quic-option's."""
+    opts = dict(spec.get("quic") or {})
+    if lossy:
+        opts["max-udp-payload"] = LOSSY_PAYLOAD
+    for where, key, value in quic_extra:
+        if where in ("both", side):
+            opts[key] = value
+    return "".join(f", {k} = {hocon_value(v)}" for k, v in opts.items())
+
+
+def dial_block(transport, host, port, extra=""):
     if transport == "tcp":
-        return f'transport = tcp, address = "127.0.0.1:{port}"'
+        return f'transport = tcp, address = "{host}:{port}"'
     if transport == "quic":
-        return f'transport = quic, address = "127.0.0.1:{port}", tls {{ insecure = true }}'
+        return f'transport = quic, address = "{host}:{port}", tls {{ insecure = true }}{extra}'
     if transport == "ws":
-        return f'transport = ws, url = "ws://127.0.0.1:{port}/"'
+        return f'transport = ws, url = "ws://{host}:{port}/"'
     if transport == "wss":
-        return f'transport = wss, url = "wss://127.0.0.1:{port}/", tls {{ insecure = true }}'
+        return f'transport = wss, url = "wss://{host}:{port}/", tls {{ insecure = true }}'
     raise BenchError(f"unknown transport {transport}")
 
 
-def start_ours(r, work, transport, iperf_port, echo_port):
-    hop_i, hop_e, ent_i, ent_e = free_port(), free_port(), free_port(), free_port()
-    node2 = (f'proxy.routes.iperf {{\n  listen {{ transport = {transport}, address = "127.0.0.1:{hop_i}" }}\n'
-             f'  dial {{ transport = tcp, address = "127.0.0.1:{iperf_port}" }}\n}}\n'
-             f'proxy.routes.echo {{\n  listen {{ transport = {transport}, address = "127.0.0.1:{hop_e}" }}\n'
-             f'  dial {{ transport = tcp, address = "127.0.0.1:{echo_port}" }}\n}}\n')
-    node1 = (f'proxy.routes.iperf {{\n  listen {{ transport = tcp, address = "127.0.0.1:{ent_i}" }}\n'
-             f'  dial {{ {dial_block(transport, hop_i)} }}\n}}\n'
-             f'proxy.routes.echo {{\n  listen {{ transport = tcp, address = "127.0.0.1:{ent_e}" }}\n'
-             f'  dial {{ {dial_block(transport, hop_e)} }}\n}}\n')
+def route(name, listen, dial):
+    return f"proxy.routes.{name} {{\n  listen {{ {listen} }}\n  dial {{ {dial} }}\n}}\n"
+
+
+def start_relay(work, label, listen, target, drop_percent, delay_ms, seed, ns):
+    """proxy-testkit's LossyUdpRelay: LISTEN_HOST:PORT TARGET_HOST:PORT DROP_PERCENT DELAY_MS SEED. It prints its
+    counters as one JSON line when its standard input ends (stop_topology closes it)."""
+    logf = os.path.join(work, f"relay-{label}.log")
+    argv = ["java", "-XX:+UseSerialGC", "-Xss512k", "-cp", os.path.join(RELAY_LIB, "*"), RELAY_MAIN,
+            f"{listen[0]}:{listen[1]}", f"{target[0]}:{target[1]}", f"{drop_percent:g}", str(delay_ms), str(seed)]
+    p = PROCS.start(in_ns(argv, ns), logf, stdin=subprocess.PIPE)
+    wait_listening(listen[1], p, f"relay ({label})", udp=True, ns=ns)
+    return p, logf
+
+
+def relay_counts(logf):
+    try:
+        with open(logf, errors="replace") as f:
+            lines = [l.strip() for l in f if l.startswith("{")]
+        return json.loads(lines[-1]) if lines else None
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy=None):
+    """Node 2 on the server side, node 1 on the client side. lossy = (drop %, delay ms, seed): node 1's iperf3
+    routes then go through two relays in namespace A (on ADDR_A, so node 1 sees a non-loopback peer and the
+    relay's far side leaves over the veth): 'lossless' (0% drop) and 'lossy'; the echo route goes direct."""
+    transport, srv = spec["transport"], path.server_addr
+    hop_i, hop_e = free_port(path.server_ns, srv), free_port(path.server_ns, srv)
+    ent_i, ent_e = free_port(path.client_ns), free_port(path.client_ns)
+    q_listen = quic_settings(spec, quic_extra, "listen", lossy) if transport == "quic" else ""
+    q_dial = quic_settings(spec, quic_extra, "dial", lossy) if transport == "quic" else ""
+    node2 = (route("iperf", f'transport = {transport}, address = "{srv}:{hop_i}"{q_listen}',
+                   dial_block("tcp", srv, iperf_port))
+             + route("echo", f'transport = {transport}, address = "{srv}:{hop_e}"{q_listen}',
+                     dial_block("tcp", srv, echo_port)))
+    node1 = route("echo", f'transport = tcp, address = "127.0.0.1:{ent_e}"', dial_block(transport, srv, hop_e, q_dial))
+    relays = []
+    if lossy:
+        drop, delay, seed = lossy
+        for label, pct in (("lossless", 0), ("lossy", drop)):
+            rport = free_port(path.client_ns, ADDR_A)
+            ent = free_port(path.client_ns)
+            relays.append((label, pct, rport))
+            node1 += route(f"iperf-{label}", f'transport = tcp, address = "127.0.0.1:{ent}"',
+                           dial_block(transport, ADDR_A, rport, q_dial))
+            r.routes[label] = ("127.0.0.1", ent)
+    else:
+        node1 += route("iperf", f'transport = tcp, address = "127.0.0.1:{ent_i}"',
+                       dial_block(transport, srv, hop_i, q_dial))
+    for label, pct, rport in relays:  # before node 1, which may dial at once
+        p, logf = start_relay(work, label, (ADDR_A, rport), (srv, hop_i), pct, lossy[1], lossy[2], path.client_ns)
+        r.procs.append(p)
+        r.relay_procs.append(p)
+        r.relay_logs[label] = logf
     procs = []
-    for node, text in (("2", node2), ("1", node1)):
+    for node, text, ns in (("2", node2, path.server_ns), ("1", node1, path.client_ns)):
         env = dict(os.environ)
         if JFR_DIR:
             rec = os.path.join(JFR_DIR, f"{os.path.basename(work)}-node{node}.jfr")
@@ -583,15 +948,17 @@ def start_ours(r, work, transport, iperf_port, echo_port):
         cfg = os.path.join(d, "node.conf")
         with open(cfg, "w") as f:
             f.write(text)
-        p = PROCS.start([LAUNCHER, "run", "-c", cfg], os.path.join(work, f"node{node}.log"), env=env, cwd=d)
+        p = PROCS.start(in_ns([LAUNCHER, "run", "-c", cfg], ns), os.path.join(work, f"node{node}.log"), env=env,
+                        cwd=d)
         r.procs.append(p)
         procs.append(p)
     udp = transport == "quic"
-    wait_listening(hop_i, procs[0], "node 2", timeout=60, udp=udp)
-    wait_listening(hop_e, procs[0], "node 2", timeout=60, udp=udp)
-    wait_listening(ent_i, procs[1], "node 1", timeout=60)
-    wait_listening(ent_e, procs[1], "node 1", timeout=60)
-    r.iperf_entry, r.echo_entry = ent_i, ent_e
+    wait_listening(hop_i, procs[0], "node 2", timeout=60, udp=udp, ns=path.server_ns)
+    wait_listening(hop_e, procs[0], "node 2", timeout=60, udp=udp, ns=path.server_ns)
+    for ent in ([e for _, e in r.routes.values()] if lossy else [ent_i]) + [ent_e]:
+        wait_listening(ent, procs[1], "node 1", timeout=60, ns=path.client_ns)
+    r.iperf_entry = r.routes.get("lossless") or ("127.0.0.1", ent_i)
+    r.echo_entry = ("127.0.0.1", ent_e)
     r.nodes = [measured_pid(procs[1].pid), measured_pid(procs[0].pid)]
     # QUIC carries each TCP connection as a stream: one descriptor per connection in each node.
     r.fds_per_conn = 1 if transport == "quic" else 2
@@ -599,10 +966,10 @@ def start_ours(r, work, transport, iperf_port, echo_port):
 
 # ---------------------------------------------------------------- measurements
 
-def run_tool(work, args, timeout):
-    cmd = java_cmd(*args)
+def run_tool(work, args, timeout, ns=None):
+    cmd = in_ns(java_cmd(*args), ns)
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, start_new_session=True)
+        res = PROCS.run(cmd, timeout)
     except subprocess.TimeoutExpired as e:
         raise BenchError(f"load tool {args[0]} timed out after {timeout} s") from e
     with open(os.path.join(work, "loadtool.log"), "a") as f:
@@ -616,22 +983,29 @@ def run_tool(work, args, timeout):
     return out
 
 
-def iperf(r, work, seconds, omit, parallel=1, reverse=False, sample_rss=False):
-    cmd = ["iperf3", "-c", "127.0.0.1", "-p", str(r.iperf_entry), "-t", str(seconds), "-J",
-           "--connect-timeout", "5000", "-P", str(parallel)]
+def target(entry):
+    return f"{entry[0]}:{entry[1]}"
+
+
+def iperf(r, work, seconds=None, omit=0, parallel=1, reverse=False, sample_rss=False, nbytes=None, entry=None):
+    """One iperf3 client run from the client's namespace: for `seconds` (after `omit` omitted), or `nbytes`."""
+    host, port = entry or r.iperf_entry
+    cmd = ["iperf3", "-c", host, "-p", str(port), "-J", "--connect-timeout", "5000", "-P", str(parallel),
+           "-i", "0.5"]
+    cmd += ["-n", str(nbytes)] if nbytes else ["-t", str(seconds)]
     if omit:
         cmd += ["-O", str(omit)]
     if reverse:
         cmd.append("-R")
+    what = " ".join(cmd[5:])
     cpu0 = [cpu_seconds(p) for p in r.nodes]
     sampler = RssSampler(r.nodes) if sample_rss and r.nodes else None
     if sampler:
         sampler.__enter__()
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + omit + 30,
-                             start_new_session=True)
+        res = PROCS.run(in_ns(cmd, r.client_ns), timeout=300 if nbytes else seconds + omit + 30)
     except subprocess.TimeoutExpired as e:
-        raise BenchError(f"iperf3 {' '.join(cmd[5:])} timed out") from e
+        raise BenchError(f"iperf3 {what} timed out") from e
     finally:
         if sampler:
             sampler.__exit__()
@@ -644,48 +1018,60 @@ def iperf(r, work, seconds, omit, parallel=1, reverse=False, sample_rss=False):
     except json.JSONDecodeError as e:
         raise BenchError(f"iperf3 gave no JSON (exit {res.returncode}): {res.stderr.strip()[-300:]}") from e
     if data.get("error"):
-        raise BenchError(f"iperf3 -P{parallel}{' -R' if reverse else ''}: {data['error']}")
+        raise BenchError(f"iperf3 {what}: {data['error']}")
     end = data["end"]
     gbps = end["sum_received"]["bits_per_second"] / 1e9
-    moved = sum(iv["sum"]["bytes"] for iv in data.get("intervals", []))
+    intervals = data.get("intervals", [])
+    moved = sum(iv["sum"]["bytes"] for iv in intervals)
     if end["sum_received"]["bytes"] <= 0:
         raise BenchError("iperf3 moved no bytes")
+    # Sender-side Gbit/s per 0.5 s, omitted ones included: shows whether warm-up and -O were long enough.
+    series = [round(iv["sum"]["bits_per_second"] / 1e9, 3) for iv in intervals]
     return {"gbps": gbps, "bytes": moved, "cpu": [b - a for a, b in zip(cpu0, cpu1)],
-            "rss_peak_mb": sampler.peak if sampler else None}
+            "rss_peak_mb": sampler.peak if sampler else None, "intervals_gbps": series,
+            "seconds": end["sum_received"].get("seconds")}
 
 
 def measure(r, work, cfg, do_idle, idle_count):
     """One repetition of every measurement on a started topology."""
     m = {}
     nodes = r.nodes
+    ns = r.client_ns
     m["rss_idle_mb"] = [rss_mb(p) for p in nodes] if nodes else None
     if cfg["verify_bytes"]:
-        v = run_tool(work, ["verify", "--target", f"127.0.0.1:{r.echo_entry}", "--bytes", str(cfg["verify_bytes"]),
-                            "--connections", "4", "--max-seconds", "60"], 90)
+        v = run_tool(work, ["verify", "--target", target(r.echo_entry), "--bytes", str(cfg["verify_bytes"]),
+                            "--connections", "4", "--max-seconds", "60"], 90, ns)
         m["verify_ok"] = v["ok"] == v["connections"]
     if cfg["warm_t"]:
-        iperf(r, work, cfg["warm_t"], 0)  # JIT warm-up, not recorded
+        w = iperf(r, work, cfg["warm_t"], 0)  # JIT and the first connection's slow start, not counted
+        m["warmup_intervals_gbps"] = w["intervals_gbps"]
     t, o = cfg["iperf_t"], cfg["iperf_omit"]
+    udp0 = udp_snapshot(r.path)
     p1 = iperf(r, work, t, o)
     p4 = iperf(r, work, t, o, parallel=4, sample_rss=True)
     rv = iperf(r, work, t, o, reverse=True)
+    udp1 = udp_snapshot(r.path)
     m["tput_p1_gbps"], m["tput_p4_gbps"], m["tput_r_gbps"] = p1["gbps"], p4["gbps"], rv["gbps"]
+    m["intervals_gbps"] = {"p1": p1["intervals_gbps"], "p4": p4["intervals_gbps"], "r": rv["intervals_gbps"]}
+    moved = p1["bytes"] + p4["bytes"] + rv["bytes"]
+    m["bytes_moved"] = moved
+    m.update(udp_delta(udp0, udp1, moved))
     if nodes:
-        moved = p1["bytes"] + p4["bytes"] + rv["bytes"]
         per_node = [sum(x) / (moved / 1e9) for x in zip(p1["cpu"], p4["cpu"], rv["cpu"])]
         m["cpu_s_per_gb_nodes"] = per_node
         m["cpu_s_per_gb"] = sum(per_node)
         m["cpu_s_per_gb_p1"] = sum(p1["cpu"]) / (p1["bytes"] / 1e9)
         m["rss_load_mb"] = p4["rss_peak_mb"]
-    lat = run_tool(work, ["latency", "--target", f"127.0.0.1:{r.echo_entry}", "--count", str(cfg["lat_count"]),
-                          "--warmup", str(cfg["lat_warmup"]), "--size", "64", "--max-seconds", "60"], 120)
+    lat = run_tool(work, ["latency", "--target", target(r.echo_entry), "--count", str(cfg["lat_count"]),
+                          "--warmup", str(cfg["lat_warmup"]), "--size", "64", "--max-seconds", "60"], 120, ns)
     m["lat_p50_us"], m["lat_p99_us"] = lat["p50_us"], lat["p99_us"]
-    seq = run_tool(work, ["connrate", "--target", f"127.0.0.1:{r.echo_entry}", "--count", str(cfg["conn_seq"]),
+    seq = run_tool(work, ["connrate", "--target", target(r.echo_entry), "--count", str(cfg["conn_seq"]),
                           "--warmup", str(max(20, cfg["conn_seq"] // 10)), "--concurrency", "1",
-                          "--max-seconds", str(cfg["conn_max_s"])], 90)
-    conc = run_tool(work, ["connrate", "--target", f"127.0.0.1:{r.echo_entry}", "--count", str(cfg["conn_conc"]),
+                          "--max-seconds", str(cfg["conn_max_s"])], 90, ns)
+    conc = run_tool(work, ["connrate", "--target", target(r.echo_entry), "--count", str(cfg["conn_conc"]),
                            "--warmup", str(max(20, cfg["conn_conc"] // 10)),
-                           "--concurrency", str(cfg["conn_concurrency"]), "--max-seconds", str(cfg["conn_max_s"])], 90)
+                           "--concurrency", str(cfg["conn_concurrency"]), "--max-seconds", str(cfg["conn_max_s"])],
+                    90, ns)
     m["conn_seq_per_s"], m["conn_conc_per_s"] = seq["per_sec"], conc["per_sec"]
     m["tool"] = {"latency": lat, "connrate_seq": seq, "connrate_concurrent": conc}
     if do_idle:
@@ -697,12 +1083,35 @@ def measure(r, work, cfg, do_idle, idle_count):
     return m
 
 
+def measure_lossy(r, work, cfg):
+    """The lossy path: the same transfer through the relay at 0% and at the configured drop, one single stream
+    each (iperf3 -n), after a warm-up through both (JIT, handshakes, the loss-recovery code)."""
+    m = {}
+    if cfg["warm_t"]:
+        w = iperf(r, work, cfg["warm_t"], 0, entry=r.routes["lossless"])
+        m["warmup_intervals_gbps"] = w["intervals_gbps"]
+        iperf(r, work, 1, 0, entry=r.routes["lossy"])
+    for label in ("lossless", "lossy"):
+        u0 = udp_snapshot(r.path)
+        x = iperf(r, work, nbytes=cfg["lossy_bytes"], entry=r.routes[label])
+        u1 = udp_snapshot(r.path)
+        m[f"{label}_gbps"] = x["gbps"]
+        m[f"{label}_seconds"] = x["seconds"]
+        m[f"{label}_intervals_gbps"] = x["intervals_gbps"]
+        d = udp_delta(u0, u1, x["bytes"])
+        m[f"{label}_udp"] = d["udp"]
+        if r.nodes:
+            m[f"cpu_s_per_gb_{label}"] = sum(x["cpu"]) / (x["bytes"] / 1e9)
+    m["loss_ratio"] = m["lossy_gbps"] / m["lossless_gbps"] if m["lossless_gbps"] else None
+    return m
+
+
 def idle(r, work, requested, max_seconds):
     nofile = int(sh("ulimit -n") or 1024)
     budget = (nofile - 300) // r.fds_per_conn
     count = min(requested, budget)
-    cmd = java_cmd("idle", "--target", f"127.0.0.1:{r.echo_entry}", "--count", str(count),
-                   "--connect-concurrency", "100", "--max-seconds", str(max_seconds))
+    cmd = in_ns(java_cmd("idle", "--target", target(r.echo_entry), "--count", str(count),
+                         "--connect-concurrency", "100", "--max-seconds", str(max_seconds)), r.client_ns)
     logf = os.path.join(work, "idle.log")
     p = PROCS.start(cmd, logf, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
@@ -753,8 +1162,12 @@ def idle(r, work, requested, max_seconds):
 # ---------------------------------------------------------------- aggregation and report
 
 SCALAR = ["tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "lat_p50_us", "lat_p99_us", "conn_seq_per_s",
-          "conn_conc_per_s", "cpu_s_per_gb", "cpu_s_per_gb_p1"]
-VECTOR = ["rss_idle_mb", "rss_load_mb", "rss_idle_conns_mb", "cpu_s_per_gb_nodes"]
+          "conn_conc_per_s", "cpu_s_per_gb", "cpu_s_per_gb_p1", "udp_dgrams_per_gb", "udp_rcvbuf_drops",
+          "udp_sndbuf_errors", "udp_lost_share",
+          # lossy path
+          "lossless_gbps", "lossy_gbps", "loss_ratio", "cpu_s_per_gb_lossless", "cpu_s_per_gb_lossy",
+          "relay_drop_share"]
+VECTOR = ["rss_idle_mb", "rss_load_mb", "rss_idle_conns_mb", "cpu_s_per_gb_nodes", "udp_dgrams_per_gb_ns"]
 
 
 def aggregate(runs):
@@ -788,8 +1201,13 @@ def ratio(topos, name, base, key):
     return a / b
 
 
-def fmt_ratio(x):
-    return "–" if x is None else f"{x:.2f}"
+def fmt_ratio(x, limit=None):
+    """Two decimals; three where two would round onto a target's limit and hide which side it is on."""
+    if x is None:
+        return "–"
+    if limit is not None and round(x, 2) == limit and x != limit:
+        return f"{x:.3f}"
+    return f"{x:.2f}"
 
 
 def fmt_num(x, digits=None):
@@ -800,6 +1218,10 @@ def fmt_num(x, digits=None):
     return f"{x:,.{digits}f}"
 
 
+def fmt_pct(x, digits=1):
+    return "–" if x is None else f"{x * 100:.{digits}f}%"
+
+
 def with_spread(med, spread, key, digits=None):
     v = med.get(key)
     if v is None:
@@ -808,57 +1230,140 @@ def with_spread(med, spread, key, digits=None):
     return fmt_num(v, digits) + (f" ±{s * 50:.0f}%" if s else "")
 
 
-def targets(topos):
+def result_paths(result):
+    """The per-path results; a result written before paths existed is all loopback."""
+    if "paths" in result:
+        return result["paths"]
+    return {"loopback": {"status": "measured", "mtu": result.get("machine", {}).get("loopback_mtu"),
+                         "topologies": result.get("topologies", {}), "skipped": result.get("skipped", [])}}
+
+
+def topo_order(topos):
+    known = [t["name"] for t in TOPOLOGIES if t["name"] in topos]
+    return known + sorted(n for n in topos if n not in known)
+
+
+# issue 10's targets: QUIC single stream against our own tcp->tcp on the same path
+QUIC_SHARE_OF_TCP = {"loopback": 0.30, "veth": 0.15}
+QUIC_CPU_X_TCP = {"veth": 4.0}
+CONN_CONC_X_TCP = 0.7
+LOSSY_SHARE_OF_LOSSLESS = 0.60
+
+
+def targets(paths):
     out = []
 
-    def med(name, key):
-        return topos.get(name, {}).get("median", {}).get(key)
-
-    def check(what, ok, detail):
-        out.append({"target": what, "status": "n/a" if ok is None else ("met" if ok else "MISSED"),
+    def check(path, what, ok, detail):
+        out.append({"path": path, "target": what, "status": "n/a" if ok is None else ("met" if ok else "MISSED"),
                     "measured": detail})
 
-    def added(name):
-        a, d = med(name, "lat_p50_us"), med("direct", "lat_p50_us")
-        return None if a is None or d is None else a - d
+    for pname in ("loopback", "veth"):
+        pr = paths.get(pname)
+        if pr is None:
+            continue
+        topos = pr.get("topologies") or {}
+        if not pr.get("status", "measured").startswith("measured"):
+            check(pname, "issue 10 targets on this path", None, pr.get("status"))
+            continue
 
-    if "tcp" in topos and "haproxy" in topos:
-        r = ratio(topos, "tcp", "haproxy", "tput_p1_gbps")
-        check("tcp->tcp 1-stream throughput >= haproxy", None if r is None else r >= 1.0,
-              f"{fmt_ratio(r)} x haproxy")
-        r = ratio(topos, "tcp", "haproxy", "cpu_s_per_gb")
-        check("tcp->tcp CPU per GB <= haproxy", None if r is None else r <= 1.0, f"{fmt_ratio(r)} x haproxy")
-        at, ah = added("tcp"), added("haproxy")
-        check("tcp->tcp added p50 latency <= haproxy's", None if at is None or ah is None else at <= ah,
-              f"+{fmt_num(at)} µs vs +{fmt_num(ah)} µs" if at is not None and ah is not None else "–")
-    if "quic" in topos:
-        r = ratio(topos, "quic", "direct", "tput_p1_gbps")
-        check("tcp->quic->tcp 1-stream throughput >= 17% of direct", None if r is None else r >= 0.17,
-              f"{fmt_num(r * 100, 1)}% of direct" if r is not None else "–")
-        r = ratio(topos, "quic", "tcp", "cpu_s_per_gb")
-        check("tcp->quic->tcp CPU per GB <= 5x tcp->tcp", None if r is None else r <= 5.0,
-              f"{fmt_ratio(r)} x tcp->tcp")
-        c = med("quic", "conn_conc_per_s")
-        check("tcp->quic->tcp connection set-up >= 2,000/s", None if c is None else c >= 2000,
-              f"{fmt_num(c, 0)}/s (16 concurrent)" if c is not None else "–")
-        rss = med("quic", "rss_idle_conns_mb")
-        n = med("quic", "idle_count")
-        if rss is not None and n < 10000:
-            check("tcp->quic->tcp 10,000 idle connections, each node < 500 MB, all still echo", None,
-                  f"this run held only {n:,} (node RSS {fmt_num(rss[0], 0)} / {fmt_num(rss[1], 0)} MB)")
-        elif rss is not None:
-            ok = max(rss) < 500 and med("quic", "idle_all_echo")
-            check("tcp->quic->tcp 10,000 idle connections, each node < 500 MB, all still echo", ok,
-                  f"{n:,} held, node RSS {fmt_num(rss[0], 0)} / {fmt_num(rss[1], 0)} MB, "
-                  f"all echo: {'yes' if med('quic', 'idle_all_echo') else 'NO'}")
+        def med(name, key):
+            return topos.get(name, {}).get("median", {}).get(key)
+
+        def added(name):
+            a, d = med(name, "lat_p50_us"), med("direct", "lat_p50_us")
+            return None if a is None or d is None else a - d
+
+        if "quic" in topos:
+            share = QUIC_SHARE_OF_TCP[pname]
+            r = ratio(topos, "quic", "tcp", "tput_p1_gbps")
+            check(pname, f"tcp->quic->tcp 1-stream throughput >= {share * 100:.0f}% of tcp->tcp",
+                  None if r is None else r >= share, f"{fmt_pct(r)} of tcp->tcp")
+            if pname in QUIC_CPU_X_TCP:
+                lim = QUIC_CPU_X_TCP[pname]
+                r = ratio(topos, "quic", "tcp", "cpu_s_per_gb")
+                check(pname, f"tcp->quic->tcp CPU per GB (both nodes) <= {lim:g}x tcp->tcp",
+                      None if r is None else r <= lim, f"{fmt_ratio(r, lim)} x tcp->tcp")
+            r = ratio(topos, "quic", "tcp", "conn_conc_per_s")
+            check(pname, f"tcp->quic->tcp connection set-up, 16 in flight >= {CONN_CONC_X_TCP:g}x tcp->tcp",
+                  None if r is None else r >= CONN_CONC_X_TCP, f"{fmt_ratio(r, CONN_CONC_X_TCP)} x tcp->tcp")
+            rss, n = med("quic", "rss_idle_conns_mb"), med("quic", "idle_count")
+            what = "tcp->quic->tcp 10,000 idle connections, each node < 500 MB, all still echo"
+            if rss is not None and n < 10000:
+                check(pname, what, None, f"this run held only {n:,} (node RSS {fmt_num(rss[0], 0)} / "
+                                         f"{fmt_num(rss[1], 0)} MB)")
+            elif rss is not None:
+                ok = max(rss) < 500 and med("quic", "idle_all_echo")
+                check(pname, what, ok, f"{n:,} held, node RSS {fmt_num(rss[0], 0)} / {fmt_num(rss[1], 0)} MB, "
+                                       f"all echo: {'yes' if med('quic', 'idle_all_echo') else 'NO'}")
+            elif pname == "loopback":
+                check(pname, what, None, "–")
+        # Not QUIC-specific, kept from the first benchmark issue.
+        if "tcp" in topos and "haproxy" in topos:
+            r = ratio(topos, "tcp", "haproxy", "tput_p1_gbps")
+            check(pname, "tcp->tcp 1-stream throughput >= haproxy", None if r is None else r >= 1.0,
+                  f"{fmt_ratio(r, 1.0)} x haproxy")
+            r = ratio(topos, "tcp", "haproxy", "cpu_s_per_gb")
+            check(pname, "tcp->tcp CPU per GB <= haproxy", None if r is None else r <= 1.0,
+                  f"{fmt_ratio(r, 1.0)} x haproxy")
+            at, ah = added("tcp"), added("haproxy")
+            check(pname, "tcp->tcp added p50 latency <= haproxy's", None if at is None or ah is None else at <= ah,
+                  f"+{fmt_num(at)} µs vs +{fmt_num(ah)} µs" if at is not None and ah is not None else "–")
+        if pname == "loopback":  # set on loopback, where they were measured
+            for name, pct in (("ws", 26), ("wss", 20)):
+                if name in topos:
+                    r = ratio(topos, name, "direct", "tput_p1_gbps")
+                    check(pname, f"tcp->{name}->tcp 1-stream throughput >= {pct}% of direct",
+                          None if r is None else r >= pct / 100, f"{fmt_pct(r)} of direct")
+    pr = paths.get("lossy")
+    if pr is not None:
+        what = (f"tcp->quic->tcp, {pr.get('drop_percent', 1):g}% drop each way: 1-stream >= "
+                f"{LOSSY_SHARE_OF_LOSSLESS * 100:.0f}% of the lossless figure through the same relay")
+        med = (pr.get("topologies") or {}).get("quic", {}).get("median", {})
+        if not pr.get("status", "measured").startswith("measured"):
+            check("lossy", what, None, pr.get("status"))
         else:
-            check("tcp->quic->tcp 10,000 idle connections, each node < 500 MB, all still echo", None, "–")
-    for name, pct in (("ws", 26), ("wss", 20)):
-        if name in topos:
-            r = ratio(topos, name, "direct", "tput_p1_gbps")
-            check(f"tcp->{name}->tcp 1-stream throughput >= {pct}% of direct",
-                  None if r is None else r >= pct / 100, f"{fmt_num(r * 100, 1)}% of direct" if r is not None else "–")
+            r = med.get("loss_ratio")
+            # The issue measures this one once the veth targets hold: while the hop is CPU-bound, loss barely
+            # shows in the ratio.
+            vt = [t for t in out if t["path"] == "veth" and "throughput" in t["target"] and "quic" in t["target"]]
+            first = "" if vt and vt[0]["status"] == "met" else "; counts once the veth 1-stream target is met"
+            check("lossy", what, None if r is None else r >= LOSSY_SHARE_OF_LOSSLESS,
+                  f"{fmt_pct(r)} ({fmt_num(med.get('lossy_gbps'), 3)} of {fmt_num(med.get('lossless_gbps'), 3)} "
+                  f"Gbit/s){first}" if r is not None else "–")
     return out
+
+
+def cc_comparison(paths):
+    """bbr against cubic (the default) where both were measured: veth single stream and CPU, lossy transfers."""
+    rows = []
+
+    def verdict(x):
+        if x is None:
+            return "–"
+        return "bbr faster" if x > 1.05 else ("cubic faster" if x < 0.95 else "within 5%")
+
+    topos = (paths.get("veth") or {}).get("topologies") or {}
+    if "quic" in topos and "quic-bbr" in topos:
+        for key, what in (("tput_p1_gbps", "-P1"), ("tput_p4_gbps", "-P4"), ("tput_r_gbps", "-R")):
+            r = ratio(topos, "quic-bbr", "quic", key)
+            rows.append(("veth", f"{what} Gbit/s", fmt_num(topos["quic"]["median"].get(key)),
+                         fmt_num(topos["quic-bbr"]["median"].get(key)), fmt_ratio(r), verdict(r)))
+        r = ratio(topos, "quic-bbr", "quic", "cpu_s_per_gb")
+        rows.append(("veth", "CPU s/GB", fmt_num(topos["quic"]["median"].get("cpu_s_per_gb")),
+                     fmt_num(topos["quic-bbr"]["median"].get("cpu_s_per_gb")), fmt_ratio(r), "(lower is better)"))
+    pr = paths.get("lossy") or {}
+    topos = pr.get("topologies") or {}
+    if "quic" in topos and "quic-bbr" in topos:
+        for key, what in (("lossless_gbps", "0% drop, Gbit/s"),
+                          ("lossy_gbps", f"{pr.get('drop_percent', 1):g}% drop each way, Gbit/s")):
+            r = ratio(topos, "quic-bbr", "quic", key)
+            rows.append(("lossy", what, fmt_num(topos["quic"]["median"].get(key), 3),
+                         fmt_num(topos["quic-bbr"]["median"].get(key), 3), fmt_ratio(r), verdict(r)))
+    if not rows:
+        return ""
+    lines = ["| path | measure | cubic | bbr | bbr / cubic | |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
 
 
 def ratio_table(topos, order):
@@ -919,34 +1424,137 @@ def absolute_table(topos, order):
     return "\n".join(lines)
 
 
-def markdown(result, order):
-    topos = result["topologies"]
-    rt, note = ratio_table(topos, order)
+def ours_table(topos, order, two_ns):
+    """Our topologies against tcp->tcp on the same path, CPU per node, and the UDP datagrams of QUIC hops."""
+    if "tcp" not in topos or not topos["tcp"].get("median"):
+        return ""
+    rows = [n for n in order if topos[n].get("kind") == "ours" and topos[n].get("median")]
+    if len(rows) < 2:
+        return ""
+    with_udp = any(topos[n].get("transport") == "quic" and topos[n]["median"].get("udp_dgrams_per_gb") is not None
+                   for n in rows)  # results from before the UDP counters have none
+    cols = ["topology", "-P1 ×tcp", "-P4 ×tcp", "-R ×tcp", "conn/s ×16 ×tcp", "CPU s/GB ×tcp", "CPU s/GB n1 / n2"]
+    if with_udp:
+        cols += ["UDP datagrams sent per GB" + (" (A / B)" if two_ns else ""), "receive-buffer drops",
+                 "send-buffer errors", "datagrams lost"]
+    lines = ["| " + " | ".join(cols) + " |", "|---" * len(cols) + "|"]
+    for name in rows:
+        t = topos[name]
+        med = t["median"]
+        cells = [t["label"]] + [fmt_ratio(ratio(topos, name, "tcp", k)) for k in
+                                ("tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "conn_conc_per_s", "cpu_s_per_gb")]
+        nodes = med.get("cpu_s_per_gb_nodes")
+        cells.append(" / ".join(fmt_num(x) for x in nodes) if nodes else "–")
+        if with_udp and t.get("transport") == "quic" and med.get("udp_dgrams_per_gb") is not None:
+            dg = fmt_num(med["udp_dgrams_per_gb"], 0)
+            ns = med.get("udp_dgrams_per_gb_ns")
+            if two_ns and ns:
+                dg += f" ({' / '.join(fmt_num(x, 0) for x in ns)})"
+            cells += [dg, fmt_num(med.get("udp_rcvbuf_drops"), 0), fmt_num(med.get("udp_sndbuf_errors"), 0),
+                      fmt_pct(med.get("udp_lost_share"), 2)]
+        elif with_udp:
+            cells += ["–"] * 4
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def lossy_table(pr):
+    topos = pr.get("topologies") or {}
+    drop = pr.get("drop_percent", 1)
+    cols = ["topology", "0% drop Gbit/s", f"{drop:g}% drop Gbit/s", "ratio", "CPU s/GB (0% / drop)",
+            "relay dropped (measured share)"]
+    lines = ["| " + " | ".join(cols) + " |", "|---" * len(cols) + "|"]
+    for name in topo_order(topos):
+        t = topos[name]
+        med, sp = t.get("median", {}), t.get("spread", {})
+        if not med:
+            lines.append(f"| {t['label']} | " + " | ".join(["failed"] + ["–"] * (len(cols) - 2)) + " |")
+            continue
+        lines.append("| " + " | ".join([
+            t["label"], with_spread(med, sp, "lossless_gbps", 3), with_spread(med, sp, "lossy_gbps", 3),
+            with_spread(med, sp, "loss_ratio"),
+            f"{fmt_num(med.get('cpu_s_per_gb_lossless'))} / {fmt_num(med.get('cpu_s_per_gb_lossy'))}",
+            fmt_pct(med.get("relay_drop_share"), 2)]) + " |")
+    return "\n".join(lines)
+
+
+PATH_TITLES = {
+    "loopback": "Loopback (everything on 127.0.0.1)",
+    "veth": "veth: two network namespaces joined by a veth pair, MTU 1500",
+    "lossy": "Lossy path: the veth path with a UDP relay between node 1 and node 2",
+}
+
+
+def markdown(result):
+    paths = result_paths(result)
     m, g, s = result["machine"], result["git"], result["settings"]
     out = [f"### Benchmark ({result['mode']} run, {result['started'][:16].replace('T', ' ')} UTC, "
-           f"commit `{g['short']}`{' + local changes' if g['dirty'] else ''})", "",
-           "Ratios against the baselines measured in the same run (medians of "
-           f"{s['reps']} run{'s' if s['reps'] > 1 else ''}):", "", rt, "", note, "",
-           "Medians (± half the spread between runs):", "", absolute_table(topos, order), "",
-           f"iperf3: {s['iperf_t']} s per test after {s['iperf_omit']} s omitted; latency: {s['lat_count']:,} "
-           f"round trips of 64 bytes on one connection; conn/s: open, echo 64 bytes, close "
-           f"({s['conn_seq']:,} one at a time, {s['conn_conc']:,} with {s['conn_concurrency']} in flight); "
-           "CPU: user+system seconds of both relay nodes over all iperf3 tests divided by GB moved; "
-           "RSS load: peak during -P4; idle connections (in " + (f"the first {s['idle_reps']} runs" if s['idle_reps'] > 1
-           else "the first run") + "): opened through the tunnel to an echo server, held, "
-           "then each checked to echo again (socat forks a process per connection and is not tested; the count "
-           f"is capped by the descriptor limit, {m['nofile_limit']:,}, at two per connection in a TCP-to-TCP "
-           "relay node).", ""]
-    if result["targets"]:
-        out += ["Targets:", "", "| target | measured | status |", "|---|---|---|"]
-        out += [f"| {t['target']} | {t['measured']} | {t['status']} |" for t in result["targets"]]
+           f"commit `{g['short']}`{' + local changes' if g['dirty'] else ''})", ""]
+    if s.get("quic_options"):
+        out += ["QUIC engine settings added on both nodes (--quic-option): "
+                + ", ".join(f"`{w + ':' if w != 'both' else ''}{k} = {v}`" for w, k, v in s["quic_options"]), ""]
+    for pname in [p for p in PATHS if p in paths]:
+        pr = paths[pname]
+        title = PATH_TITLES[pname]
+        status = pr.get("status", "measured")
+        if not status.startswith("measured"):
+            out += [f"#### {title}", "", f"**Not measured**: {status.removeprefix('not measured: ')}.", ""]
+            continue
+        topos = pr.get("topologies") or {}
+        order = topo_order(topos)
+        if pname == "lossy":
+            out += [f"#### {title}", "",
+                    f"{fmt_num(pr.get('bytes', 0) / 1048576, 0)} MiB through tcp->quic->tcp, one stream "
+                    f"(`iperf3 -n`), through a `LossyUdpRelay` dropping {pr.get('drop_percent', 1):g}% of the "
+                    f"datagrams each way (delay {pr.get('delay_ms', 0)} ms each way, seeded), and the same through "
+                    f"the same kind of relay at 0% drop; `max-udp-payload = {pr.get('max_udp_payload', 1452)}` on "
+                    "both nodes. Medians of "
+                    f"{s['reps']} run{'s' if s['reps'] > 1 else ''} (± half the spread):", "", lossy_table(pr), ""]
+        else:
+            rt, note = ratio_table(topos, order)
+            out += [f"#### {title}", "",
+                    "Ratios against the baselines measured in the same run (medians of "
+                    f"{s['reps']} run{'s' if s['reps'] > 1 else ''}):", "", rt, "", note, "",
+                    "Medians (± half the spread between runs):", "", absolute_table(topos, order), ""]
+            ot = ours_table(topos, order, two_ns=pname != "loopback")
+            if ot:
+                out += ["Our topologies against tcp->tcp on this path; UDP datagrams of the QUIC hop over the three "
+                        "iperf3 tests (" + ("each namespace's" if pname != "loopback" else "the host's")
+                        + " /proc/net/snmp):", "", ot, ""]
+        if pr.get("skipped"):
+            out += [f"Not measured on this path: {', '.join(pr['skipped'])}.", ""]
+    cc = cc_comparison(paths)
+    if cc:
+        out += ["Congestion control, bbr against cubic (the default), same runs:", "", cc, ""]
+    warm = (f"after a {s['warm_t']} s warm-up run that is not counted, " if s.get("warm_t") else "")
+    iperf_paths = [p for p in ("loopback", "veth") if p in paths and paths[p].get("topologies")]
+    out += [] if not iperf_paths else [f"iperf3: {s['iperf_t']} s per test, {warm}with the first {s['iperf_omit']} s of each test omitted; "
+            f"latency: {s['lat_count']:,} "
+            f"round trips of 64 bytes on one connection; conn/s: open, echo 64 bytes, close "
+            f"({s['conn_seq']:,} one at a time, {s['conn_conc']:,} with {s['conn_concurrency']} in flight); "
+            "CPU: user+system seconds of both relay nodes over all iperf3 tests divided by GB moved; "
+            "RSS load: peak during -P4; idle connections (on loopback, in " + (
+                f"the first {s['idle_reps']} runs" if s['idle_reps'] > 1 else "the first run")
+            + "): opened through the tunnel to an echo server, held, "
+            "then each checked to echo again (socat forks a process per connection and is not tested; the count "
+            f"is capped by the descriptor limit, {m['nofile_limit']:,}, at two per connection in a TCP-to-TCP "
+            "relay node). UDP: OutDatagrams of both nodes' namespaces per GB moved (data and acknowledgements, "
+            "both directions), RcvbufErrors and SndbufErrors summed, lost = sent minus received.", ""]
+    if result.get("targets"):
+        out += ["Targets:", "", "| path | target | measured | status |", "|---|---|---|---|"]
+        out += [f"| {t.get('path', 'loopback')} | {t['target']} | {t['measured']} | {t['status']} |"
+                for t in result["targets"]]
         out.append("")
     if result["failures"]:
         out += ["Failures:", ""] + [f"- {f}" for f in result["failures"]] + [""]
     if result.get("skipped"):
         out += [f"Not measured: {', '.join(result['skipped'])}.", ""]
+    bufs = m.get("udp_buffers")
     out += [f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory']}, Linux {m['kernel']}, {m['jdk']}, "
-            f"loopback MTU {m['loopback_mtu']}; {m['iperf3']}, {m['socat']}, {m['haproxy']}; "
+            f"loopback MTU {m['loopback_mtu']}"
+            + (f", veth MTU {m['veth_mtu']}" if "veth" in paths or "lossy" in paths else "")
+            + (f", net.core.rmem_default/rmem_max {bufs['rmem_default']:,}/{bufs['rmem_max']:,}" if bufs else "")
+            + f"; {m['iperf3']}, {m['socat']}, {m['haproxy']}; "
             f"JAVA_OPTS for the nodes: `{result['java_opts'] or '(none)'}`; "
             f"load average at start {m['load_avg_start']}. Shared machine: compare ratios, not absolute numbers.",
             ""]
@@ -997,17 +1605,126 @@ def jfr_summary(directory, top=25):
 
 # ---------------------------------------------------------------- main
 
+def log_failure(tw, msg):
+    log(f"  FAILED: {msg} (logs: {tw})")
+    for fn in sorted(os.listdir(tw)):
+        if fn.endswith(".log") and not fn.startswith(("iperf3", "loadtool")):
+            with open(os.path.join(tw, fn), errors="replace") as f:
+                tail = [l.rstrip() for l in f.readlines()[-4:] if l.strip()]
+            for l in tail:
+                log(f"    {fn}: {l[:300]}")
+
+
+def run_path(pname, path, plan, cfg, work, failures, quic_extra, lossy=None):
+    """Every repetition of every planned topology on one path; returns the path's topologies."""
+    topos = {spec["name"]: {"label": spec["label"], "kind": spec["kind"], "transport": spec["transport"],
+                            "quic": spec.get("quic"), "runs": [], "errors": []} for spec in plan}
+    for rep in range(cfg["reps"]):
+        for spec in plan:
+            name, label = spec["name"], spec["label"]
+            t = topos[name]
+            do_idle = (pname == "loopback" and rep < cfg["idle_reps"] and spec["kind"] in ("ours", "haproxy")
+                       and cfg["idle"] > 0)
+            log(f"{pname}, run {rep + 1}/{cfg['reps']}: {label}")
+            tw = os.path.join(work, f"{pname}-{name}-{rep + 1}")
+            os.makedirs(tw, exist_ok=True)
+            r = None
+            try:
+                if lossy:
+                    r = start_topology(spec, path, tw, cfg["idle"], quic_extra,
+                                       lossy=(lossy["drop_percent"], lossy["delay_ms"], lossy["seed"] + rep))
+                    m = measure_lossy(r, tw, cfg)
+                else:
+                    r = start_topology(spec, path, tw, cfg["idle"], quic_extra)
+                    m = measure(r, tw, cfg, do_idle, cfg["idle"])
+                m["rep"] = rep + 1
+                if lossy:
+                    stop_topology(r)  # the relays print their counters as they stop
+                    m["relay"] = {k: relay_counts(v) for k, v in r.relay_logs.items()}
+                    c = m["relay"].get("lossy")
+                    if c:
+                        dropped = sum(c[d]["dropped"] for d in ("toTarget", "toClient"))
+                        seen = dropped + sum(c[d]["forwarded"] + c[d].get("overflowed", 0)
+                                             for d in ("toTarget", "toClient"))
+                        m["relay_drop_share"] = dropped / seen if seen else None
+                    t["runs"].append(m)
+                    log(f"  {label}: 0% drop {m['lossless_gbps']:.3f} Gbit/s, {lossy['drop_percent']:g}% drop "
+                        f"{m['lossy_gbps']:.3f} Gbit/s (ratio {m['loss_ratio']:.2f}"
+                        + (f", relay dropped {m['relay_drop_share'] * 100:.2f}%" if m.get("relay_drop_share")
+                           is not None else ", no relay counters") + ")")
+                    continue
+                if "idle_error" in m:
+                    msg = f"{pname}: {label}, run {rep + 1}: {m['idle_error']}"
+                    log(f"  FAILED: {msg}")
+                    t["errors"].append(m["idle_error"])
+                    failures.append(msg)
+                if "verify_ok" in m:
+                    log(f"  {label}: 4 connections x {cfg['verify_bytes'] >> 20} MiB echoed intact (SHA-256)")
+                t["runs"].append(m)
+                udp = ""
+                if spec["transport"] == "quic" and m.get("udp_dgrams_per_gb") is not None:
+                    udp = (f", {m['udp_dgrams_per_gb']:,.0f} datagrams/GB, {m['udp_rcvbuf_drops']} rcvbuf drops, "
+                           f"{(m['udp_lost_share'] or 0) * 100:.2f}% lost")
+                log(f"  {label}: -P1 {m['tput_p1_gbps']:.2f} -P4 {m['tput_p4_gbps']:.2f} -R {m['tput_r_gbps']:.2f} "
+                    f"Gbit/s, p50 {m['lat_p50_us']:.0f} µs, p99 {m['lat_p99_us']:.0f} µs, "
+                    f"{m['conn_seq_per_s']:.0f}/{m['conn_conc_per_s']:.0f} conn/s"
+                    + (f", {m['cpu_s_per_gb']:.2f} CPU s/GB" if "cpu_s_per_gb" in m else "") + udp
+                    + (f", {m['idle_count']} idle held, RSS {m['rss_idle_conns_mb'][0]:.0f}/"
+                       f"{m['rss_idle_conns_mb'][1]:.0f} MB" if "idle_count" in m else ""))
+            except (BenchError, OSError, subprocess.SubprocessError, KeyError, ValueError) as e:
+                msg = f"{pname}: {label}, run {rep + 1}: {e}"
+                log_failure(tw, msg)
+                t["errors"].append(str(e))
+                failures.append(msg)
+            finally:
+                if r is not None:
+                    stop_topology(r)
+    for t in topos.values():
+        t["median"], t["spread"], t["samples"] = aggregate(t["runs"])
+    return topos
+
+
+def parse_quic_options(values, ap):
+    out = []
+    for v in values or []:
+        where = "both"
+        if v.startswith(("listen:", "dial:")):
+            where, v = v.split(":", 1)
+        if "=" not in v:
+            ap.error(f"--quic-option {v}: expected [listen:|dial:]KEY=VALUE")
+        k, val = (x.strip() for x in v.split("=", 1))
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", k):
+            ap.error(f"--quic-option: bad key {k}")
+        out.append((where, k, val))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     g = ap.add_mutually_exclusive_group()
-    g.add_argument("--quick", action="store_true", help="one repetition of short tests (about 3 minutes)")
+    g.add_argument("--quick", action="store_true", help="one repetition of short tests")
     g.add_argument("--smoke", action="store_true",
-                   help="one short pass per available topology, verifying bytes arrive intact; exit 1 on failure")
-    ap.add_argument("--only", help="comma-separated topologies: " + ",".join(t[0] for t in TOPOLOGIES))
+                   help="one short pass per available topology, verifying bytes arrive intact; exit 1 on failure "
+                        "(loopback only unless --path says otherwise)")
+    ap.add_argument("--path", help="comma-separated paths: loopback, veth, lossy, or all (default: all; "
+                                   "--smoke: loopback)")
+    ap.add_argument("--only", help="comma-separated topologies: " + ",".join(TOPO) + " (default: per path, "
+                                   "loopback " + ",".join(PATH_TOPOLOGIES["loopback"]) + "; veth "
+                                   + ",".join(PATH_TOPOLOGIES["veth"]) + "; lossy "
+                                   + ",".join(PATH_TOPOLOGIES["lossy"]) + ")")
     ap.add_argument("--reps", type=int, help="repetitions (default: 3 full, 1 quick/smoke)")
-    ap.add_argument("--idle-connections", type=int, help="idle connections to hold (default 10000 full)")
+    ap.add_argument("--idle-connections", type=int, help="idle connections to hold on loopback (default 10000 full)")
     ap.add_argument("--idle-reps", type=int, help="repetitions that also run the idle-connection test (default 1)")
+    ap.add_argument("--loss", type=float, default=1.0, metavar="PCT",
+                    help="lossy path: share of datagrams the relay drops each way (default 1)")
+    ap.add_argument("--loss-delay", type=int, default=0, metavar="MS",
+                    help="lossy path: delay the relay adds each way (default 0)")
+    ap.add_argument("--loss-bytes", metavar="N", help="lossy path: bytes per transfer, iperf3 -n syntax "
+                                                      "(default 64M; 8M with --smoke)")
+    ap.add_argument("--quic-option", action="append", metavar="[listen:|dial:]KEY=VALUE",
+                    help="a QUIC engine setting for every QUIC hop (both nodes unless listen:/dial:), e.g. "
+                         "gso=true or socket-receive-buffer=4MiB; repeatable; recorded with the results")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the distribution first (it is rebuilt anyway when missing or "
                                                       "older than the sources)")
     ap.add_argument("--dist", help="measure this distribution directory instead of "
@@ -1023,8 +1740,8 @@ def main():
     if args.report:
         with open(args.report) as f:
             result = json.load(f)
-        result["targets"] = targets(result["topologies"])
-        md = markdown(result, [t[0] for t in TOPOLOGIES if t[0] in result["topologies"]])
+        result["targets"] = targets(result_paths(result))
+        md = markdown(result)
         with open(re.sub(r"\.json$", "", args.report) + ".md", "w") as f:
             f.write(md)
         print(md)
@@ -1045,106 +1762,135 @@ def main():
         cfg["idle_reps"] = args.idle_reps
     if args.idle_connections is not None:
         cfg["idle"] = args.idle_connections
+    if args.loss_bytes:
+        mm = re.fullmatch(r"(\d+)([KMG]?)", args.loss_bytes.strip().upper())
+        if not mm:
+            ap.error("--loss-bytes: a number with an optional K, M or G")
+        cfg["lossy_bytes"] = int(mm.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[mm.group(2)]
+    if not 0 <= args.loss <= 100:
+        ap.error("--loss: a percentage from 0 to 100")
+    quic_extra = parse_quic_options(args.quic_option, ap)
+    cfg["quic_options"] = quic_extra
 
-    wanted = [t[0] for t in TOPOLOGIES]
+    paths_wanted = []
+    for p in (args.path or ("loopback" if args.smoke else "all")).split(","):
+        p = p.strip()
+        if p == "all":
+            paths_wanted += [x for x in PATHS if x not in paths_wanted]
+        elif p in PATHS:
+            if p not in paths_wanted:
+                paths_wanted.append(p)
+        else:
+            ap.error(f"unknown path {p}; known: {', '.join(PATHS)}, all")
+    paths_wanted.sort(key=PATHS.index)
+    only = None
     if args.only:
-        wanted = []
+        only = []
         for n in args.only.split(","):
             n = ALIASES.get(n.strip(), n.strip())
-            if n not in [t[0] for t in TOPOLOGIES]:
-                ap.error(f"unknown topology {n}; known: {', '.join(t[0] for t in TOPOLOGIES)}")
-            wanted.append(n)
+            if n not in TOPO:
+                ap.error(f"unknown topology {n}; known: {', '.join(TOPO)}")
+            only.append(n)
+
+    def wanted_on(pname):
+        if only is None:
+            return list(PATH_TOPOLOGIES[pname])
+        if pname == "lossy":
+            return [n for n in only if TOPO[n]["transport"] == "quic"]
+        return [n for n in TOPOLOGIES_ORDER if n in only]
 
     started = datetime.datetime.now(datetime.timezone.utc)
     t0 = time.time()
-    facts = machine_facts()
     ensure_tools()
-    need_launcher = any(t[2] == "ours" and t[0] in wanted for t in TOPOLOGIES)
+    facts = machine_facts()
+    need_launcher = any(TOPO[n]["kind"] == "ours" for p in paths_wanted for n in wanted_on(p))
     ensure_build(args.rebuild, need_launcher, own_dist=not args.dist)
     transports = available_transports()
     if not os.path.exists(LAUNCHER):
         log(f"no launcher at {LAUNCHER}: only the baselines can run")
     log(f"transports found: {', '.join(sorted(transports)) or 'none'}")
 
-    plan, skipped = [], []
-    for name, label, kind, transport in TOPOLOGIES:
-        if name not in wanted:
-            continue
-        if kind == "ours" and transport not in transports:
-            skipped.append(f"{label} (no '{transport}' transport yet)")
-            continue
-        plan.append((name, label, kind, transport))
-    for s in skipped:
-        log(f"skipping {s}")
+    netns = None
+    ns_problem = None
+    have_relay = relay_available()
+    if "veth" in paths_wanted or ("lossy" in paths_wanted and have_relay and wanted_on("lossy")):
+        ns_problem = Netns.unavailable()
+        if ns_problem is None:
+            try:
+                Netns.clean_stale()
+                netns = Netns()
+                netns.setup()
+            except (BenchError, OSError, subprocess.SubprocessError) as e:
+                ns_problem = f"could not set up the network namespaces: {e}"
+                if netns:
+                    netns.teardown()
+                netns = None
+        if ns_problem:
+            log(f"veth and lossy paths not measured: {ns_problem}")
 
     work = tempfile.mkdtemp(prefix="tcp-to-any-bench.")
-    log(f"mode {mode}: {cfg['reps']} repetition(s) of {', '.join(p[0] for p in plan)}; logs in {work}")
-    topos = {name: {"label": label, "kind": kind, "transport": transport, "runs": [], "errors": []}
-             for name, label, kind, transport in plan}
+    log(f"mode {mode}: paths {', '.join(paths_wanted)}, {cfg['reps']} repetition(s); logs in {work}")
     failures = []
-    for rep in range(cfg["reps"]):
-        for name, label, kind, transport in plan:
-            t = topos[name]
-            do_idle = rep < cfg["idle_reps"] and kind in ("ours", "haproxy") and cfg["idle"] > 0
-            log(f"run {rep + 1}/{cfg['reps']}: {label}")
-            tw = os.path.join(work, f"{name}-{rep + 1}")
-            os.makedirs(tw, exist_ok=True)
-            r = None
-            try:
-                r = start_topology(name, kind, transport, tw, cfg["idle"])
-                m = measure(r, tw, cfg, do_idle, cfg["idle"])
-                m["rep"] = rep + 1
-                if "idle_error" in m:
-                    msg = f"{label}, run {rep + 1}: {m['idle_error']}"
-                    log(f"  FAILED: {msg}")
-                    t["errors"].append(m["idle_error"])
-                    failures.append(msg)
-                if "verify_ok" in m:
-                    log(f"  {label}: 4 connections x {cfg['verify_bytes'] >> 20} MiB echoed intact (SHA-256)")
-                t["runs"].append(m)
-                log(f"  {label}: -P1 {m['tput_p1_gbps']:.2f} -P4 {m['tput_p4_gbps']:.2f} -R {m['tput_r_gbps']:.2f} "
-                    f"Gbit/s, p50 {m['lat_p50_us']:.0f} µs, p99 {m['lat_p99_us']:.0f} µs, "
-                    f"{m['conn_seq_per_s']:.0f}/{m['conn_conc_per_s']:.0f} conn/s"
-                    + (f", {m['cpu_s_per_gb']:.2f} CPU s/GB" if "cpu_s_per_gb" in m else "")
-                    + (f", {m['idle_count']} idle held, RSS {m['rss_idle_conns_mb'][0]:.0f}/"
-                       f"{m['rss_idle_conns_mb'][1]:.0f} MB" if "idle_count" in m else ""))
-            except (BenchError, OSError, subprocess.SubprocessError, KeyError, ValueError) as e:
-                msg = f"{label}, run {rep + 1}: {e}"
-                log(f"  FAILED: {msg} (logs: {tw})")
-                for fn in sorted(os.listdir(tw)):
-                    if fn.endswith(".log") and not fn.startswith(("iperf3", "loadtool")):
-                        with open(os.path.join(tw, fn), errors="replace") as f:
-                            tail = [l.rstrip() for l in f.readlines()[-4:] if l.strip()]
-                        for l in tail:
-                            log(f"    {fn}: {l[:300]}")
-                t["errors"].append(str(e))
-                failures.append(msg)
-            finally:
-                if r is not None:
-                    stop_topology(r)
+    paths = {}
+    measured_any = False
+    for pname in paths_wanted:
+        plan, skipped = [], []
+        for n in wanted_on(pname):
+            spec = TOPO[n]
+            if spec["kind"] == "ours" and spec["transport"] not in transports:
+                skipped.append(f"{spec['label']} (no '{spec['transport']}' transport yet)")
+                continue
+            plan.append(spec)
+        for s_ in skipped:
+            log(f"{pname}: skipping {s_}")
+        info = {"status": "measured", "skipped": skipped, "topologies": {}}
+        lossy = None
+        if pname == "lossy":
+            lossy = {"drop_percent": args.loss, "delay_ms": args.loss_delay, "seed": 1}
+            info.update({"drop_percent": args.loss, "delay_ms": args.loss_delay, "bytes": cfg["lossy_bytes"],
+                         "max_udp_payload": LOSSY_PAYLOAD, "relay": RELAY_MAIN, "seed_first_run": 1})
+        if not plan:
+            paths[pname] = dict(info, status="not measured: no topology selected for this path")
+        elif pname == "lossy" and not have_relay:
+            paths[pname] = dict(info, status="not measured: LossyUdpRelay missing (no " + RELAY_MAIN
+                                + " in proxy-testkit as built into bench/target/relay-lib)")
+        elif pname != "loopback" and netns is None:
+            paths[pname] = dict(info, status=f"not measured: {ns_problem}")
+        if pname in paths:
+            log(f"{pname}: {paths[pname]['status']}")
+            continue
+        if pname == "loopback":
+            path = Path("loopback", mtu=facts["loopback_mtu"])
+        else:
+            path = Path(pname, netns.a, netns.b, ADDR_B, mtu=VETH_MTU)
+            info.update({"namespaces": [netns.a, netns.b], "addresses": [ADDR_A, ADDR_B], "mtu": VETH_MTU})
+        info["mtu"] = path.mtu
+        log(f"path {pname}: {', '.join(s_['name'] for s_ in plan)}")
+        info["topologies"] = run_path(pname, path, plan, cfg, work, failures, quic_extra, lossy)
+        paths[pname] = info
+        measured_any = True
+    if netns:
+        netns.teardown()
 
-    for t in topos.values():
-        t["median"], t["spread"], t["samples"] = aggregate(t["runs"])
-    order = [p[0] for p in plan]
     result = {
         "mode": mode, "started": started.isoformat(timespec="seconds"),
         "duration_s": round(time.time() - t0, 1), "machine": facts, "git": git_facts(),
         "java_opts": os.environ.get("JAVA_OPTS", ""), "settings": cfg, "transports": sorted(transports),
-        "skipped": skipped, "failures": failures, "topologies": topos,
+        "failures": failures, "paths": paths,
     }
     result["machine"]["load_avg_end"] = open("/proc/loadavg").read().strip()
-    result["targets"] = targets(topos)
-    md = markdown(result, order)
+    result["targets"] = targets(paths)
+    md = markdown(result)
 
     outdir = args.out or (JFR_DIR or RESULTS)
     os.makedirs(outdir, exist_ok=True)
     if mode == "smoke":
-        paths = [os.path.join(outdir, "smoke.json.tmp"), os.path.join(outdir, "smoke.md.tmp")]
+        paths_out = [os.path.join(outdir, "smoke.json.tmp"), os.path.join(outdir, "smoke.md.tmp")]
     else:
         stamp = started.strftime("%Y%m%d-%H%M")
-        paths = [os.path.join(outdir, f"{stamp}-{mode}.json"), os.path.join(outdir, f"{stamp}-{mode}.md"),
-                 os.path.join(outdir, "latest.json"), os.path.join(outdir, "latest.md")]
-    for p in paths:
+        paths_out = [os.path.join(outdir, f"{stamp}-{mode}.json"), os.path.join(outdir, f"{stamp}-{mode}.md"),
+                     os.path.join(outdir, "latest.json"), os.path.join(outdir, "latest.md")]
+    for p in paths_out:
         with open(p, "w") as f:
             if p.endswith(".json") or p.endswith(".json.tmp"):
                 json.dump(result, f, indent=2, sort_keys=False)
@@ -1153,17 +1899,18 @@ def main():
                 f.write(md)
     print()
     print(md)
-    log(f"wrote {', '.join(os.path.relpath(p, ROOT) for p in paths)} in {time.time() - t0:.0f} s")
+    log(f"wrote {', '.join(os.path.relpath(p, ROOT) for p in paths_out)} in {time.time() - t0:.0f} s")
     if JFR_DIR:
         log(f"hottest methods per node: {jfr_summary(JFR_DIR)}")
     if mode == "smoke":
-        bad = sum(1 for t in topos.values() if t["errors"] or not t["runs"])
+        all_topos = [t for pr in paths.values() for t in (pr.get("topologies") or {}).values()]
+        bad = sum(1 for t in all_topos if t["errors"] or not t["runs"])
         # A plain closing line, so a CI log shows what the smoke run checked.
-        print(f"smoke: {len(topos) - bad} passed, {bad} failed")
+        print(f"smoke: {len(all_topos) - bad} passed, {bad} failed")
     if failures:
         log(f"{len(failures)} failure(s); logs kept in {work}")
         return 1
-    if not plan:
+    if not measured_any:
         log("nothing was measured")
         return 1
     shutil.rmtree(work, ignore_errors=True)
