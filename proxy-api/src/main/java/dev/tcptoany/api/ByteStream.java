@@ -1,5 +1,6 @@
 package dev.tcptoany.api;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -66,6 +67,18 @@ public interface ByteStream {
      */
     default boolean isWritable() {
         return channel().isWritable();
+    }
+
+    /**
+     * Writes bytes toward the peer without flushing; callable from any thread (the relay writes from
+     * the other side's event loop). Takes ownership of the buffer. Defaults to a write on
+     * {@link #channel()}; a transport whose {@link #isWritable()} bounds a backlog of its own counts
+     * the bytes here, on the writer's thread, so the bound holds before the write reaches the
+     * channel's loop.
+     */
+    default void write(ByteBuf bytes) {
+        Channel ch = channel();
+        ch.write(bytes, ch.voidPromise());
     }
 
     /** For log lines: transport, local and remote address, e.g. {@code "quic 10.0.0.1:4242 stream 8"}. */

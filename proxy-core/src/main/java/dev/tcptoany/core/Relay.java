@@ -260,7 +260,7 @@ final class Relay {
             }
             countRead(buf.readableBytes());
             // A write to a closed channel fails its promise and releases the buffer.
-            p.channel.write(buf, p.channel.voidPromise());
+            p.stream.write(buf);
             if (!p.stream.isWritable()) {
                 p.channel.flush();
                 channel.config().setAutoRead(false);
@@ -305,7 +305,7 @@ final class Relay {
                 ByteBuf b;
                 while ((b = early.poll()) != null) {
                     countRead(b.readableBytes());
-                    p.channel.write(b, p.channel.voidPromise());
+                    p.stream.write(b);
                 }
                 p.channel.flush();
                 early = null;

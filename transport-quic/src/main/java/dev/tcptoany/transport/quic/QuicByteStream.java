@@ -1,6 +1,7 @@
 package dev.tcptoany.transport.quic;
 
 import dev.tcptoany.api.ByteStream;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
@@ -34,6 +35,17 @@ final class QuicByteStream implements ByteStream {
     @Override
     public boolean isWritable() {
         return gate.isWritable();
+    }
+
+    /** From another loop the bytes are counted first (the gate's class comment says why). */
+    @Override
+    public void write(ByteBuf bytes) {
+        if (stream.eventLoop().inEventLoop()) {
+            stream.write(bytes, stream.voidPromise());
+        } else {
+            gate.countCrossLoopWrite(bytes.readableBytes());
+            stream.write(new CrossLoopWrite(bytes), stream.voidPromise());
+        }
     }
 
     @Override

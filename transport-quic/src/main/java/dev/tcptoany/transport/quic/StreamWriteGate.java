@@ -14,6 +14,7 @@ import io.netty.handler.codec.quic.QuicStreamResetException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +51,11 @@ import java.util.concurrent.TimeUnit;
  * after {@link #MAX_BATCH_WAIT_NANOS} at the latest. Writes that fit go at once, so small
  * request/response traffic is not delayed.
  *
+ * <p><b>Writers on other event loops.</b> The relay writes from the other side's loop; its bytes
+ * reach this handler only when the stream's loop runs the write, which is late when that loop is
+ * the busy one. {@link #countCrossLoopWrite} counts them on the writer's thread first and turns the
+ * stream unwritable there, so the bound holds for writes still on their way ({@link CrossLoopWrite}).
+ *
  * <p><b>STOP_SENDING.</b> A write failing with {@link ChannelOutputShutdownException} means the
  * peer sent STOP_SENDING; the gate fires it as {@code exceptionCaught}, which the relay treats as an
  * abort.
@@ -66,7 +72,10 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     static final int COALESCE_LIMIT = 64 * 1024;
 
     private final ArrayDeque<Held> held = new ArrayDeque<>();
-    private long heldBytes;
+    /** Written by the stream's loop only; volatile so writers on other loops read it. */
+    private volatile long heldBytes;
+    /** Bytes counted by writers on other loops that have not reached {@link #write} yet. */
+    private final AtomicLong crossing = new AtomicLong();
     private ChannelHandlerContext ctx;
     private ChannelPromise pendingFin;
     private boolean finRequested;
@@ -128,13 +137,30 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         return writable && !failed;
     }
 
-    /** Bytes accepted from the relay and not yet given to quiche. */
+    /** Bytes accepted from the relay and not yet given to quiche, including those still crossing loops. */
     long heldBytes() {
-        return heldBytes;
+        return heldBytes + crossing.get();
+    }
+
+    /**
+     * Any thread, before a write of {@code n} bytes from another event loop: counts them now and
+     * turns the stream unwritable once the backlog reaches {@link #HIGH_WATER}; the stream's loop
+     * turns it writable again (with the event) at {@link #LOW_WATER}.
+     */
+    void countCrossLoopWrite(int n) {
+        if (crossing.addAndGet(n) + heldBytes >= HIGH_WATER) {
+            writable = false;
+        }
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        boolean crossed = false;
+        if (msg instanceof CrossLoopWrite w) {
+            crossed = true;
+            msg = w.content();
+            crossing.addAndGet(-((ByteBuf) msg).readableBytes());
+        }
         if (!(msg instanceof ByteBuf buf)) {
             ctx.write(msg, promise);
             return;
@@ -157,7 +183,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
             unflushed = 1;
             drain();
         }
-        if (writable && heldBytes >= HIGH_WATER) {
+        if (crossed || writable && heldBytes + crossing.get() >= HIGH_WATER) {
             propagateWritability();
         }
     }
@@ -197,7 +223,8 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     }
 
     private void propagateWritability() {
-        boolean now = writable ? heldBytes < HIGH_WATER : heldBytes <= LOW_WATER;
+        long backlog = heldBytes + crossing.get();
+        boolean now = writable ? backlog < HIGH_WATER : backlog <= LOW_WATER;
         if (now != writable) {
             writable = now;
             ctx.fireChannelWritabilityChanged();

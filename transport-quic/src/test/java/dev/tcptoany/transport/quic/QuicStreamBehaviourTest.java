@@ -3,6 +3,7 @@ package dev.tcptoany.transport.quic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcptoany.api.ByteStream;
+import io.netty.channel.EventLoop;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,5 +153,53 @@ class QuicStreamBehaviourTest extends QuicTestSupport {
         slow.resumeReading();
         slow.inputEnded.get(60, TimeUnit.SECONDS);
         assertThat(slow.sha256()).isEqualTo(StreamProbe.sha256(data));
+    }
+
+    /**
+     * The relay writes from the other side's event loop, in a loop that stops when the stream turns
+     * unwritable. The bound must hold for bytes still on their way to the stream's loop: here the
+     * writer runs on another loop and never yields, so without counting on the writer's thread it
+     * would queue all 64 MiB.
+     */
+    @Test
+    void writerOnAnotherLoopMeetsTheBound() throws Exception {
+        Server server = listen("initial-max-stream-data = 1MiB");
+        QuicDialer dialer = dialer(server, "initial-max-stream-data = 1MiB");
+        ByteStream stream = dial(dialer);
+        StreamProbe slow = StreamProbe.attachPaused(server.next());
+        EventLoop writerLoop = env.group.next();
+        while (writerLoop == stream.channel().eventLoop()) {
+            writerLoop = env.group.next();
+        }
+        byte[] chunk = random(64 * 1024, 11);
+        long limit = 64L << 20;
+        java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+        Runnable writeWhileWritable = () -> {
+            while (stream.isWritable() && written.size() < limit) {
+                stream.write(stream.channel().alloc().directBuffer(chunk.length).writeBytes(chunk));
+                written.write(chunk, 0, chunk.length);
+            }
+            stream.channel().flush();
+        };
+        // As the relay does: write while writable, and again whenever the stream may have drained.
+        for (int round = 0; round < 20; round++) {
+            writerLoop.submit(writeWhileWritable).get(30, TimeUnit.SECONDS);
+            Thread.sleep(20);
+        }
+        // quiche may take the stream window (1 MiB); the gate holds at most its backlog plus one write.
+        long bound = (1 << 20) + StreamWriteGate.HIGH_WATER + chunk.length;
+        assertThat((long) written.size()).isLessThanOrEqualTo(bound);
+        assertThat(stream.isWritable()).isFalse();
+
+        slow.resumeReading();
+        // The writability event must come back to the writer once the backlog drained.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!stream.isWritable() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(stream.isWritable()).isTrue();
+        stream.channel().eventLoop().submit(() -> stream.shutdownOutput()).get(10, TimeUnit.SECONDS);
+        slow.inputEnded.get(30, TimeUnit.SECONDS);
+        assertThat(slow.sha256()).isEqualTo(StreamProbe.sha256(written.toByteArray()));
     }
 }
