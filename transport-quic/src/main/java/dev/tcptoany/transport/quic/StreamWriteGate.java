@@ -169,11 +169,17 @@ final class StreamWriteGate extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             promise.tryFailure(failed ? new ClosedChannelException()
                     : new ChannelOutputShutdownException("output was shut down"));
+            if (crossed) {
+                propagateWritability();
+            }
             return;
         }
         if (!buf.isReadable()) {
             buf.release();
             promise.trySuccess();
+            if (crossed) {
+                propagateWritability();
+            }
             return;
         }
         held.add(new Held(buf, promise));
@@ -330,6 +336,8 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         if (waitingForBatch && !draining) {
             QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
             if (!holdForBatch(stream, stream.bytesBeforeUnwritable(), true)) {
+                // Released: forward now (drain() alone would apply the hold rule again).
+                forwardWithoutBatch = true;
                 drain();
                 propagateWritability();
             }
@@ -429,12 +437,14 @@ final class StreamWriteGate extends ChannelDuplexHandler {
      */
     void forwardHeldNow() {
         unflushed = 0;
+        forwardWithoutBatch = true;
         drain();
     }
 
     /** Drops everything held, for an abort. */
     void discard(Throwable cause) {
         failed = true;
+        waitingForBatch = false;
         failHeld(cause);
     }
 
