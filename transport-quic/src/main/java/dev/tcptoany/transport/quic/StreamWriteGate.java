@@ -11,6 +11,8 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionPathStats;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -114,6 +116,16 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     /** How long a computed batch size is used before the path's window and MTU are read again. */
     private static final long BATCH_SIZE_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
+    /**
+     * Per QUIC connection: how many of its streams' gates hold a backlog. Streams share the
+     * connection's congestion window, and quiche's per-stream capacity is stale once another stream
+     * took the window, so holding for a batch only works for a connection's only busy writer
+     * (measured on loopback, 4 streams: 0.19-0.24 Gbit/s with every gate holding, against 0.97 before
+     * the batching). Connection-loop confined.
+     */
+    private static final AttributeKey<int[]> BUSY_WRITERS = AttributeKey.valueOf(StreamWriteGate.class, "busyWriters");
+    private int[] busyWriters;
+    private boolean busy;
     private DatagramBatchEnd batchEnd;
     /** Held back for a fuller window; a batch end or the timer re-checks. */
     private boolean waitingForBatch;
@@ -130,6 +142,22 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.batchEnd = DatagramBatchEnd.of((QuicStreamChannel) ctx.channel());
+        Attribute<int[]> counter = ctx.channel().parent().attr(BUSY_WRITERS);
+        int[] c = counter.get();
+        if (c == null) {
+            c = new int[1];
+            counter.set(c);
+        }
+        this.busyWriters = c;
+    }
+
+    /** Keeps {@link #BUSY_WRITERS} up to date: this gate is busy while it holds bytes. */
+    private void trackBusy() {
+        boolean now = !held.isEmpty();
+        if (now != busy && busyWriters != null) {
+            busy = now;
+            busyWriters[0] += now ? 1 : -1;
+        }
     }
 
     /** Whether the relay may write more: the held backlog is below its bound. */
@@ -184,6 +212,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         }
         held.add(new Held(buf, promise));
         heldBytes += buf.readableBytes();
+        trackBusy();
         unflushed++;
         if (heldBytes > COALESCE_LIMIT) {
             unflushed = 1;
@@ -299,6 +328,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
             }
         } finally {
             draining = false;
+            trackBusy();
         }
     }
 
@@ -308,7 +338,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
      * @param atBatchEnd called at the end of a batch of received datagrams
      */
     private boolean holdForBatch(QuicStreamChannel stream, long capacity, boolean atBatchEnd) {
-        boolean hold = !forwardWithoutBatch && capacity > 0 && heldBytes > capacity && pendingFin == null && !failed
+        boolean hold = !forwardWithoutBatch && busyWriters != null && busyWriters[0] <= 1 && capacity > 0 && heldBytes > capacity && pendingFin == null && !failed
                 && held.size() > unflushed
                 && capacity < batchBytes(stream)
                 && !(atBatchEnd && capacity == capacityAtLastBatchEnd);
@@ -459,6 +489,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
             pendingFin.tryFailure(cause);
             pendingFin = null;
         }
+        trackBusy();
     }
 
     /**
