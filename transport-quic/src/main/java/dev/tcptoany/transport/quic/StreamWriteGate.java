@@ -131,7 +131,6 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     private boolean waitingForBatch;
     private boolean batchEndRegistered;
     private boolean batchTimerArmed;
-    private boolean forwardWithoutBatch;
     private long capacityAtLastBatchEnd = -1;
     private long batchBytes;
     private long batchBytesReadAt;
@@ -273,6 +272,11 @@ final class StreamWriteGate extends ChannelDuplexHandler {
     }
 
     private void drain() {
+        drain(true);
+    }
+
+    /** @param mayHold false when the wait for a batch is over (released, timed out, aborting) */
+    private void drain(boolean mayHold) {
         if (draining) {
             return;
         }
@@ -280,9 +284,11 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         try {
             QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
             long capacity = stream.bytesBeforeUnwritable();
-            if (holdForBatch(stream, capacity, false)) {
+            if (mayHold && holdForBatch(stream, capacity, false)) {
                 return;
             }
+            waitingForBatch = false;
+            capacityAtLastBatchEnd = -1;
             boolean forwardedAny = false;
             while (held.size() > unflushed && !failed && stream.isActive()) {
                 Held next = held.peek();
@@ -338,16 +344,15 @@ final class StreamWriteGate extends ChannelDuplexHandler {
      * @param atBatchEnd called at the end of a batch of received datagrams
      */
     private boolean holdForBatch(QuicStreamChannel stream, long capacity, boolean atBatchEnd) {
-        boolean hold = !forwardWithoutBatch && busyWriters != null && busyWriters[0] <= 1 && capacity > 0 && heldBytes > capacity && pendingFin == null && !failed
-                && held.size() > unflushed
+        boolean hold = busyWriters != null && busyWriters[0] <= 1 && !failed && pendingFin == null
+                && capacity > 0 && heldBytes > capacity && held.size() > unflushed
                 && capacity < batchBytes(stream)
                 && !(atBatchEnd && capacity == capacityAtLastBatchEnd);
-        capacityAtLastBatchEnd = atBatchEnd ? capacity : capacityAtLastBatchEnd;
-        forwardWithoutBatch = false;
         if (!hold) {
-            waitingForBatch = false;
-            capacityAtLastBatchEnd = -1;
             return false;
+        }
+        if (atBatchEnd) {
+            capacityAtLastBatchEnd = capacity;
         }
         waitingForBatch = true;
         if (batchEnd != null && !batchEndRegistered) {
@@ -366,9 +371,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         if (waitingForBatch && !draining) {
             QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
             if (!holdForBatch(stream, stream.bytesBeforeUnwritable(), true)) {
-                // Released: forward now (drain() alone would apply the hold rule again).
-                forwardWithoutBatch = true;
-                drain();
+                drain(false);
                 propagateWritability();
             }
         }
@@ -378,8 +381,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         batchTimerArmed = false;
         if (waitingForBatch && !draining) {
             // Waited long enough: forward what fits now.
-            forwardWithoutBatch = true;
-            drain();
+            drain(false);
             propagateWritability();
         }
     }
@@ -467,8 +469,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
      */
     void forwardHeldNow() {
         unflushed = 0;
-        forwardWithoutBatch = true;
-        drain();
+        drain(false);
     }
 
     /** Drops everything held, for an abort. */
