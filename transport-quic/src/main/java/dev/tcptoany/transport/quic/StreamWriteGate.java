@@ -16,6 +16,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 
@@ -51,7 +52,8 @@ import java.util.concurrent.TimeUnit;
  * acknowledges it once. The wait ends at the end of a batch of received datagrams
  * ({@link DatagramBatchEnd}) that left the capacity where it was (the window stopped growing), and
  * after {@link #MAX_BATCH_WAIT_NANOS} at the latest. Writes that fit go at once, so small
- * request/response traffic is not delayed.
+ * request/response traffic is not delayed. Whatever goes is handed over as one write
+ * ({@link ForwardBatch}), so it leaves as one segmented send.
  *
  * <p><b>Writers on other event loops.</b> The relay writes from the other side's loop; its bytes
  * reach this handler only when the stream's loop runs the write, which is late when that loop is
@@ -290,33 +292,39 @@ final class StreamWriteGate extends ChannelDuplexHandler {
             waitingForBatch = false;
             capacityAtLastBatchEnd = -1;
             boolean forwardedAny = false;
-            while (held.size() > unflushed && !failed && stream.isActive()) {
-                Held next = held.peek();
-                int readable = next.buf.readableBytes();
-                boolean last = held.size() == 1;
-                if (capacity <= 0) {
-                    // Capacity is unknown until quiche has seen the stream (it learns of it on the
-                    // first write) and may be stale; the channel's own flag is then the guide. Hand
-                    // over one write: what quiche cannot take waits in the channel, which turns
-                    // unwritable, and we forward nothing more until that write completes.
-                    if (forwardedAny || forwardedPending > 0 || !stream.isWritable()) {
-                        break;
+            if (capacity <= 0) {
+                // Capacity is unknown until quiche has seen the stream (it learns of it on the
+                // first write) and may be stale; the channel's own flag is then the guide. Hand
+                // over one write: what quiche cannot take waits in the channel, which turns
+                // unwritable, and we forward nothing more until that write completes.
+                if (held.size() > unflushed && !failed && stream.isActive()
+                        && forwardedPending == 0 && stream.isWritable()) {
+                    Held next = held.poll();
+                    heldBytes -= next.buf.readableBytes();
+                    forward(next.buf, List.of(next.promise), held.isEmpty() && pendingFin != null);
+                    forwardedAny = true;
+                }
+            } else {
+                // Everything that fits goes to quiche as ONE write: the codec runs quiche's send
+                // after every stream write, so each write ended in its own short packet and its own
+                // segmented send (measured: 48 KB forwarded per drain left as 12 KB sends).
+                ForwardBatch batch = new ForwardBatch();
+                while (held.size() > unflushed && !failed && stream.isActive() && capacity > 0) {
+                    Held next = held.peek();
+                    int readable = next.buf.readableBytes();
+                    if (readable <= capacity) {
+                        held.poll();
+                        batch.add(ctx.alloc(), next.buf, next.promise);
+                        capacity -= readable;
+                        heldBytes -= readable;
+                    } else {
+                        batch.add(ctx.alloc(), next.buf.readRetainedSlice((int) capacity), null);
+                        heldBytes -= capacity;
+                        capacity = 0;
                     }
-                    held.poll();
-                    heldBytes -= readable;
-                    forward(next.buf, next.promise, last && pendingFin != null);
-                    forwardedAny = true;
-                    break;
-                } else if (readable <= capacity) {
-                    held.poll();
-                    heldBytes -= readable;
-                    capacity -= readable;
-                    forward(next.buf, next.promise, last && pendingFin != null);
-                    forwardedAny = true;
-                } else {
-                    heldBytes -= capacity;
-                    forward(next.buf.readRetainedSlice((int) capacity), null, false);
-                    capacity = 0;
+                }
+                if (!batch.isEmpty()) {
+                    forward(batch.content(), batch.promises(), held.isEmpty() && pendingFin != null);
                     forwardedAny = true;
                 }
             }
@@ -409,7 +417,8 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         return batchBytes;
     }
 
-    private void forward(ByteBuf buf, ChannelPromise original, boolean withFin) {
+    /** @param originals the promises of the relay's writes that {@code buf} completes */
+    private void forward(ByteBuf buf, List<ChannelPromise> originals, boolean withFin) {
         forwardedPending++;
         ChannelPromise forwarded = ctx.newPromise();
         ChannelPromise fin = null;
@@ -423,9 +432,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
         forwarded.addListener((ChannelFuture f) -> {
             forwardedPending--;
             if (f.isSuccess()) {
-                if (original != null) {
-                    original.trySuccess();
-                }
+                ForwardBatch.complete(originals, null);
                 if (finPromise != null) {
                     finPromise.trySuccess();
                 }
@@ -438,9 +445,7 @@ final class StreamWriteGate extends ChannelDuplexHandler {
                     }
                 }
             } else {
-                if (original != null) {
-                    original.tryFailure(f.cause());
-                }
+                ForwardBatch.complete(originals, f.cause());
                 if (finPromise != null) {
                     finPromise.tryFailure(f.cause());
                 }
