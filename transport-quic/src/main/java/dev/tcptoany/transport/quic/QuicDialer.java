@@ -26,7 +26,7 @@ public final class QuicDialer implements Dialer {
 
     @Override
     public Future<ByteStream> dial(DialRequest request) {
-        return pool.openStream(request.description());
+        return pool.openStream(request.eventLoop(), request.description());
     }
 
     /** Open QUIC connections to the upstream (approximate; for tests and metrics). */

@@ -22,6 +22,9 @@ record QuicDialerSettings(
         long originalLingerMillis,
         QuicTuning tuning) {
 
+    /** {@code connections = auto}: one connection slot per event loop of the host. */
+    static final int CONNECTIONS_PER_LOOP = 0;
+
     static QuicDialerSettings fromConfig(Config c) {
         HostPort address = HostPort.fromConfig(c, "address");
         if (address.isWildcard() || address.port() == 0) {
@@ -51,7 +54,7 @@ record QuicDialerSettings(
                 Alpn.fromConfig(c, "alpn"),
                 tls,
                 pinLocal.isEmpty() ? Optional.empty() : Optional.of(pinLocal),
-                QuicTuning.intIn(c, "connections", 1, 1024),
+                connections(c),
                 keepAlive,
                 idle,
                 QuicTuning.millis(c, "handshake-timeout", 100),
@@ -59,5 +62,13 @@ record QuicDialerSettings(
                 max,
                 QuicTuning.millis(c, "original-linger", 0),
                 QuicTuning.fromConfig(c));
+    }
+
+    private static int connections(Config c) {
+        if (c.hasPath("connections") && c.getValue("connections").unwrapped() instanceof String v
+                && v.trim().equalsIgnoreCase("auto")) {
+            return CONNECTIONS_PER_LOOP;
+        }
+        return QuicTuning.intIn(c, "connections", 1, 1024);
     }
 }

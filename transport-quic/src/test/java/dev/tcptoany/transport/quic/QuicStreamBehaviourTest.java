@@ -16,7 +16,7 @@ class QuicStreamBehaviourTest extends QuicTestSupport {
     @Test
     void manyParallelStreamsShareOneConnectionAndArriveIntact() throws Exception {
         Server server = listen("");
-        QuicDialer dialer = dialer(server, "");
+        QuicDialer dialer = dialer(server, "connections = 1");
         int streams = 12;
         List<StreamProbe> clients = new ArrayList<>();
         List<byte[]> payloads = new ArrayList<>();
@@ -38,6 +38,25 @@ class QuicStreamBehaviourTest extends QuicTestSupport {
         }
         assertThat(dialer.openConnections()).isEqualTo(1);
         assertThat(server.listener().openConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void byDefaultEachStreamIsOpenedOnTheDialingLoopsOwnConnection() throws Exception {
+        // The relay between a client's TCP connection and its stream stays on one thread.
+        Server server = listen("");
+        QuicDialer dialer = dialer(server, "");
+        List<EventLoop> loops = new ArrayList<>();
+        env.group.forEach(e -> loops.add((EventLoop) e));
+        assertThat(loops).hasSizeGreaterThan(1);
+        for (int round = 0; round < 2; round++) {
+            for (EventLoop loop : loops) {
+                ByteStream s = dialer.dial(new dev.tcptoany.api.DialRequest(loop, java.time.Duration.ofSeconds(10), "test"))
+                        .get(15, TimeUnit.SECONDS);
+                assertThat(s.channel().eventLoop()).isSameAs(loop);
+                server.next();
+            }
+        }
+        assertThat(dialer.openConnections()).isEqualTo(loops.size());
     }
 
     @Test
