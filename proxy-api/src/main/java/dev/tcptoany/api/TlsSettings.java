@@ -63,6 +63,11 @@ public record TlsSettings(
                 throw ConfigProblems.badValue(c, "pin-sha256",
                         "'" + pins.get(i) + "' is not a SHA-256 fingerprint (64 hex digits, colons allowed)");
             }
+            if (hex.replace(hex.substring(0, 2), "").isEmpty()) {
+                throw ConfigProblems.badValue(c, "pin-sha256", "'" + pins.get(i) + "' is a placeholder (every byte the"
+                        + " same), not a certificate's fingerprint: run 'tcp-to-any-proxy fingerprint' on the listening"
+                        + " node (or copy the pin from its log line 'TLS identity ...') and put that here");
+            }
         }
         boolean insecure = c.hasPath("insecure") && c.getBoolean("insecure");
         Optional<String> serverName = c.hasPath("server-name") ? Optional.of(c.getString("server-name")) : Optional.empty();

@@ -40,12 +40,16 @@ class HostPortTest {
 
     @Test
     void tlsSettingsValidatePinsAndPairs() {
-        var ok = ConfigFactory.parseString("tls { pin-sha256 = [\"" + "AB:".repeat(31) + "AB\"], insecure = false }");
+        var ok = ConfigFactory.parseString("tls { pin-sha256 = [\"" + "AB:CD:".repeat(15) + "AB:CD\"], insecure = false }");
         assertThat(TlsSettings.fromConfig(ok, "tls").pinSha256()).hasSize(1);
         var badPin = ConfigFactory.parseString("tls { pin-sha256 = [\"xyz\"] }",
                 ConfigParseOptions.defaults().setOriginDescription("n.conf"));
         assertThatThrownBy(() -> TlsSettings.fromConfig(badPin, "tls")).hasMessageContaining("n.conf: 1")
                 .hasMessageContaining("not a SHA-256 fingerprint");
+        var placeholder = ConfigFactory.parseString("tls { pin-sha256 = [\"" + "00:".repeat(31) + "00\"] }",
+                ConfigParseOptions.defaults().setOriginDescription("n.conf"));
+        assertThatThrownBy(() -> TlsSettings.fromConfig(placeholder, "tls")).hasMessageContaining("n.conf: 1")
+                .hasMessageContaining("is a placeholder").hasMessageContaining("tcp-to-any-proxy fingerprint");
         var half = ConfigFactory.parseString("tls { cert = \"a.crt\" }");
         assertThatThrownBy(() -> TlsSettings.fromConfig(half, "tls")).hasMessageContaining("go together");
         var auth = ConfigFactory.parseString("tls { client-auth = require }");

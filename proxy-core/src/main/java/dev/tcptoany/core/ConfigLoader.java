@@ -24,6 +24,14 @@ public final class ConfigLoader {
         return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(description));
     }
 
+    /**
+     * Every reference.conf alone, merged and resolved as in {@link #effective}: the keys each module
+     * declares, for {@link UnknownKeys}.
+     */
+    public static Config reference(List<ClassLoader> loaders) {
+        return effective(ConfigFactory.empty(), loaders);
+    }
+
     /** Merges and resolves. */
     public static Config effective(Config user, List<ClassLoader> loaders) {
         Config merged = ConfigFactory.systemProperties().withFallback(user);

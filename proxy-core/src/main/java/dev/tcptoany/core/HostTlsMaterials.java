@@ -61,9 +61,22 @@ final class HostTlsMaterials implements TlsMaterials {
 
     private final Path tlsDir;
     private final ConcurrentHashMap<String, TlsIdentity> generated = new ConcurrentHashMap<>();
+    /** For {@code check}: nothing is written; a missing identity is made in memory and noted. */
+    private final boolean dryRun;
+    private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     HostTlsMaterials(Path dataDir) {
+        this(dataDir, false);
+    }
+
+    HostTlsMaterials(Path dataDir, boolean dryRun) {
         this.tlsDir = dataDir.resolve("tls");
+        this.dryRun = dryRun;
+    }
+
+    /** In a dry run: what a real start would do with each generated identity, one line each. */
+    List<String> notes() {
+        return List.copyOf(notes);
     }
 
     @Override
@@ -187,7 +200,15 @@ final class HostTlsMaterials implements TlsMaterials {
                     Optional.empty(), TlsSettings.ClientAuth.NONE, com.typesafe.config.ConfigFactory.empty(crt.toString()));
             TlsIdentity loaded = loadIdentity(s, true);
             id = new TlsIdentity(loaded.key(), loaded.chain(), loaded.sha256Fingerprint(), true);
+            if (dryRun) {
+                notes.add("identity '" + name + "' exists in " + tlsDir + ", SHA-256 " + id.sha256Fingerprint());
+                return id;
+            }
             log.info("TLS identity {}: self-signed certificate {} (SHA-256 fingerprint {})", name, crt, id.sha256Fingerprint());
+        } else if (dryRun) {
+            id = generate(name, crt, key);
+            notes.add("identity '" + name + "' will be generated in " + tlsDir + " (its pin is printed then)");
+            return id;
         } else {
             id = generate(name, crt, key);
             log.info("TLS identity {}: generated a self-signed certificate {} (SHA-256 fingerprint {}); dialers"
@@ -212,6 +233,9 @@ final class HostTlsMaterials implements TlsMaterials {
                 new GeneralName(GeneralName.iPAddress, "::1")}));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+            if (dryRun) {
+                return new TlsIdentity(kp.getPrivate(), List.of(cert), fingerprint(cert), true);
+            }
             Files.createDirectories(tlsDir);
             writePem(keyFile, new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null), true);
             writePem(crt, cert, false);
@@ -223,15 +247,17 @@ final class HostTlsMaterials implements TlsMaterials {
 
     private static void writePem(Path file, Object o, boolean secret) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        if (secret) {
+            // Created 0600: a private key is never readable by others, not even between create and chmod.
+            try {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(tmp);
+            }
+        }
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII); JcaPEMWriter pem = new JcaPEMWriter(w)) {
             pem.writeObject(o);
-        }
-        if (secret) {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }

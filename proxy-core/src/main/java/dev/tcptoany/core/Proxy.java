@@ -95,8 +95,10 @@ public final class Proxy implements AutoCloseable {
                 : ProxySettings.read(hostOnly).pluginsDir();
         TransportRegistry registry = TransportRegistry.discover(Proxy.class.getClassLoader(), pluginsDir);
         ProxySettings settings = ProxySettings.read(ConfigLoader.effective(userConfig, registry.loaders()));
-        List<ConfigException> problems = new ArrayList<>(settings.problems());
-        problems.addAll(validateRoutes(settings, registry));
+        List<ConfigException> problems = new ArrayList<>(UnknownKeys.check(userConfig,
+                ConfigLoader.reference(registry.loaders())));
+        problems.addAll(settings.problems());
+        problems.addAll(validateRoutes(userConfig, settings, registry));
         return new Prepared(settings, registry, List.copyOf(problems));
     }
 
@@ -105,17 +107,19 @@ public final class Proxy implements AutoCloseable {
      * options. Creating a listener or dialer does not bind or connect, so this is safe for
      * {@code check}; the event loops used are throwaway.
      */
-    private static List<ConfigException> validateRoutes(ProxySettings settings, TransportRegistry registry) {
+    private static List<ConfigException> validateRoutes(Config userConfig, ProxySettings settings, TransportRegistry registry) {
         List<ConfigException> problems = new ArrayList<>();
         if (settings.routes().isEmpty()) {
-            problems.add(new ConfigException.BadValue(settings.root().getValue("proxy.routes").origin(), "proxy.routes",
-                    "no routes: add proxy.routes.NAME { listen {...}, dial {...} }"));
+            // Named after the user's file: the empty default lives in a jar the user never wrote.
+            problems.add(new ConfigException.Generic(userConfig.origin().description()
+                    + ": proxy.routes: no routes: add proxy.routes.NAME { listen {...}, dial {...} }"));
             return problems;
         }
         for (RouteConfig route : settings.routes()) {
             checkTransport(route, route.listenTransport(), route.listen(), "listen", registry, problems);
             checkTransport(route, route.dialTransport(), route.dial(), "dial", registry, problems);
         }
+        problems.addAll(ListenAddressConflicts.find(settings.routes()));
         return problems;
     }
 
@@ -144,11 +148,23 @@ public final class Proxy implements AutoCloseable {
      * @return every problem found; empty when the configuration would start
      */
     public static List<ConfigException> check(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
+        return checkReport(userConfig, pluginsDirOverride).problems();
+    }
+
+    /** What {@link #checkReport} found: the problems, and what a start would do that check did not. */
+    public record CheckReport(List<ConfigException> problems, List<String> notes) {
+    }
+
+    /**
+     * {@link #check}, plus notes on what a real start would write (identities to generate) that
+     * check leaves undone: check writes, binds and connects nothing.
+     */
+    public static CheckReport checkReport(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
         Prepared prepared = load(userConfig, pluginsDirOverride);
         List<ConfigException> problems = new ArrayList<>(prepared.problems());
+        HostTlsMaterials tls = new HostTlsMaterials(prepared.settings().dataDir(), true);
         try (EventLoops scratch = new EventLoops(false, 1)) {
             Proxy probe = new Proxy(prepared.settings(), scratch);
-            HostTlsMaterials tls = new HostTlsMaterials(prepared.settings().dataDir());
             PeerRejections ignore = (reason, peer, detail) -> { };
             for (RouteConfig rc : prepared.settings().routes()) {
                 PluginEntry le = prepared.registry().find(rc.listenTransport()).orElse(null);
@@ -162,18 +178,18 @@ public final class Proxy implements AutoCloseable {
                             probe.context(rc, rc.dialTransport(), rc.dial(), "dial", PooledByteBufAllocator.DEFAULT, tls, ignore)));
                     d.close();
                 } catch (ConfigException e) {
-                    problems.add(e);
+                    problems.add(RouteProblems.locate(e, rc, "dial", rc.dial()));
                 }
                 try {
                     withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
                             probe.context(rc, rc.listenTransport(), rc.listen(), "listen", PooledByteBufAllocator.DEFAULT, tls, ignore)))
                             .close();
                 } catch (ConfigException e) {
-                    problems.add(e);
+                    problems.add(RouteProblems.locate(e, rc, "listen", rc.listen()));
                 }
             }
         }
-        return problems;
+        return new CheckReport(List.copyOf(problems), tls.notes());
     }
 
     private void startRoutes(TransportRegistry registry) {
@@ -188,15 +204,21 @@ public final class Proxy implements AutoCloseable {
             };
             Listener listener;
             Dialer dialer;
+            PluginEntry le = registry.find(rc.listenTransport()).orElseThrow();
+            PluginEntry de = registry.find(rc.dialTransport()).orElseThrow();
             try {
-                PluginEntry le = registry.find(rc.listenTransport()).orElseThrow();
-                PluginEntry de = registry.find(rc.dialTransport()).orElseThrow();
                 dialer = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
                         context(rc, rc.dialTransport(), rc.dial(), "dial", alloc, tls, rejections)));
+            } catch (ConfigException e) {
+                problems.add(RouteProblems.locate(e, rc, "dial", rc.dial()));
+                continue;
+            }
+            try {
                 listener = withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
                         context(rc, rc.listenTransport(), rc.listen(), "listen", alloc, tls, rejections)));
             } catch (ConfigException e) {
-                problems.add(e);
+                problems.add(RouteProblems.locate(e, rc, "listen", rc.listen()));
+                dialer.close();
                 continue;
             }
             RouteRuntime route = new RouteRuntime(rc, listener, dialer, counters);

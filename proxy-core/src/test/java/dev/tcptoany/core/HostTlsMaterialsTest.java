@@ -28,6 +28,30 @@ class HostTlsMaterialsTest {
     }
 
     @Test
+    void theGeneratedKeyIsOwnerOnlyFromTheStart() throws Exception {
+        new HostTlsMaterials(data).serverIdentity(TlsSettings.defaults(), "secret");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(data.resolve("tls/secret.key")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(data.resolve("tls/secret.key.tmp")).doesNotExist();
+    }
+
+    @Test
+    void aDryRunWritesNothingAndSaysWhatAStartWouldDo() {
+        HostTlsMaterials dry = new HostTlsMaterials(data, true);
+        TlsIdentity id = dry.serverIdentity(TlsSettings.defaults(), "quic");
+        assertThat(id.generated()).isTrue();
+        assertThat(data.resolve("tls")).doesNotExist();
+        assertThat(dry.notes()).containsExactly("identity 'quic' will be generated in " + data.resolve("tls")
+                + " (its pin is printed then)");
+
+        TlsIdentity real = new HostTlsMaterials(data).serverIdentity(TlsSettings.defaults(), "quic");
+        HostTlsMaterials again = new HostTlsMaterials(data, true);
+        again.serverIdentity(TlsSettings.defaults(), "quic");
+        assertThat(again.notes()).containsExactly("identity 'quic' exists in " + data.resolve("tls") + ", SHA-256 "
+                + real.sha256Fingerprint());
+    }
+
+    @Test
     void configuredPemFilesAreLoaded() {
         new HostTlsMaterials(data).serverIdentity(TlsSettings.defaults(), "made");
         TlsSettings s = TlsSettings.fromConfig(ConfigFactory.parseString(

@@ -30,7 +30,11 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         global.applyLogLevel();
         Config user = ConfigLoader.parseFile(config);
-        List<ConfigException> problems = Proxy.check(user, global.pluginsDir(user.hasPath("proxy.plugins.dir")));
+        Proxy.CheckReport report = Proxy.checkReport(user, global.pluginsDir(user.hasPath("proxy.plugins.dir")));
+        List<ConfigException> problems = report.problems();
+        for (String note : report.notes()) {
+            spec.commandLine().getOut().println("note: " + note);
+        }
         if (problems.isEmpty()) {
             spec.commandLine().getOut().println(config + ": OK");
             spec.commandLine().getOut().flush();

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * flags or, without them, the embedded default configuration.
  */
 @Command(name = "tcp-to-any-proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, CheckCommand.class, TransportsCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, TransportsCommand.class, FingerprintCommand.class,
+            CommandLine.HelpCommand.class},
         description = {
             "Carries TCP over QUIC or WebSocket and back.",
             "",

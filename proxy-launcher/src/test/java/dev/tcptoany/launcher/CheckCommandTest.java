@@ -60,6 +60,67 @@ class CheckCommandTest {
     }
 
     @Test
+    void misspeltKeysAreErrorsThatNameTheNearestKey() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Result r = check("""
+                proxy.shutdwon-grace = 5s
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0", nodelya = false }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                  idle-timout = 10m
+                }
+                """);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("node.conf: 1: proxy.shutdwon-grace: unknown key; did you mean 'shutdown-grace'?")
+                .contains("node.conf: 3: proxy.routes.a.listen.nodelya: unknown key; did you mean 'nodelay'?")
+                .contains("node.conf: 5: proxy.routes.a.idle-timout: unknown key; did you mean 'idle-timeout'?");
+    }
+
+    @Test
+    void twoRoutesOnOnePortAreAnErrorThatNamesBoth() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Result r = check("""
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:4301" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                proxy.routes.b {
+                  listen { transport = tcp, address = ":4301" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                proxy.routes.c {
+                  listen { transport = tcp, address = "127.0.0.1:4302" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                """);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("node.conf: 6: proxy.routes.b.listen.address: :4301 is also where route 'a' listens (")
+                .doesNotContain("routes.c");
+    }
+
+    @Test
+    void aMissingRequiredKeyNamesTheUsersFileRouteAndKey() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Result r = check("""
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = tcp }
+                }
+                """);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("node.conf: 3: proxy.routes.a.dial.address: missing: the tcp dial block of route 'a' must set 'address'")
+                .doesNotContain("jar:").doesNotContain("reference.conf");
+    }
+
+    @Test
+    void anEmptyFileNamesItselfNotAJar() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Result r = check("");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("node.conf").contains("proxy.routes: no routes").doesNotContain("jar:");
+    }
+
+    @Test
     void everyProblemIsReportedWithItsLine() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
         Result r = check("""

@@ -55,7 +55,7 @@ public final class WebSocketDialer implements Dialer {
 
     WebSocketDialer(TransportContext context, boolean tls, Map<String, String> env) throws SSLException {
         this.context = context;
-        if (!tls && context.config().hasPath("tls")) {
+        if (!tls && tlsIsSet(context.config())) {
             throw ConfigProblems.badValue(context.config(), "tls", "tls { } applies to transport wss; this route dials plain ws");
         }
         this.settings = DialerSettings.fromConfig(context.config(), tls, env);
@@ -160,5 +160,10 @@ public final class WebSocketDialer implements Dialer {
     public Future<?> close() {
         // Connections belong to their streams; the host closes those.
         return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
+    }
+
+    /** Whether the user set anything under tls { }: reference.conf declares its keys as null. */
+    private static boolean tlsIsSet(com.typesafe.config.Config c) {
+        return c.hasPath("tls") && !c.getConfig("tls").entrySet().isEmpty();
     }
 }

@@ -58,7 +58,7 @@ public final class WebSocketListener implements Listener {
 
     WebSocketListener(TransportContext context, boolean tls) throws SSLException {
         this.context = context;
-        if (!tls && context.config().hasPath("tls")) {
+        if (!tls && tlsIsSet(context.config())) {
             throw ConfigProblems.badValue(context.config(), "tls", "tls { } applies to transport wss; this route listens on plain ws");
         }
         this.settings = ListenerSettings.fromConfig(context.config());
@@ -174,5 +174,10 @@ public final class WebSocketListener implements Listener {
         servers.close().addListener(one);
         connections.close().addListener(one);
         return done;
+    }
+
+    /** Whether the user set anything under tls { }: reference.conf declares its keys as null. */
+    private static boolean tlsIsSet(com.typesafe.config.Config c) {
+        return c.hasPath("tls") && !c.getConfig("tls").entrySet().isEmpty();
     }
 }

@@ -144,7 +144,7 @@ class DialerTest {
             // Another name: refused by hostname verification.
             assertThat(dialFailure(f.dialer("tls { server-name = \"example.org\" }"), 5000)).containsIgnoringCase("example.org");
             // A wrong pin: refused.
-            String wrongPin = "00:".repeat(31) + "00";
+            String wrongPin = "01:02:".repeat(15) + "01:02";
             dialFailure(f.dialer("tls { pin-sha256 = [\"" + wrongPin + "\"] }"), 5000);
             assertThat(f.listenContext.rejected).anyMatch(r -> r.startsWith("tls-handshake"));
         }

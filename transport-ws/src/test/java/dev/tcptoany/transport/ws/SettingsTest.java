@@ -52,7 +52,7 @@ class SettingsTest {
     void tlsBlockOnPlainWsIsAnError() {
         assertThatThrownBy(() -> new WebSocketDialer(TestContext.dial("ws", "url = \"ws://h/\", tls { insecure = true }"), false, Map.of()))
                 .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("wss");
-        assertThatThrownBy(() -> new WebSocketListener(TestContext.listen("ws", "address = \"127.0.0.1:0\", tls { }"), false))
+        assertThatThrownBy(() -> new WebSocketListener(TestContext.listen("ws", "address = \"127.0.0.1:0\", tls { client-auth = none }"), false))
                 .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("wss");
     }
 

@@ -39,6 +39,11 @@ final class Distribution {
         return new Distribution(home, tmp);
     }
 
+    /** The data directory every command here uses (user.home is a throwaway). */
+    Path dataDir() {
+        return tmp.resolve(".tcp-to-any-proxy");
+    }
+
     Path plugins() {
         return home.resolve("plugins");
     }
@@ -50,6 +55,8 @@ final class Distribution {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // Generated certificates go to a throwaway data directory.
         pb.environment().put("JAVA_OPTS", "-Duser.home=" + tmp + " -Xshare:auto -XX:TieredStopAtLevel=1");
+        // The node-1 examples take node 2's pin from ${NODE2_PIN}, as their comments tell users to.
+        pb.environment().put("NODE2_PIN", "01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F:20");
         return pb;
     }
 

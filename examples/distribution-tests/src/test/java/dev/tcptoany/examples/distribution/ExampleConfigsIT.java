@@ -67,6 +67,7 @@ class ExampleConfigsIT {
                 Distribution.Run check = dist.run("check", "-c", conf.toString());
                 assertThat(check.code()).as("check %s:%n%s", conf.getFileName(), check.out()).isZero();
                 assertThat(check.out()).contains(": OK");
+                assertThat(dist.dataDir().resolve("tls")).as("check writes nothing").doesNotExist();
             }));
         }
         return tests;
