@@ -862,6 +862,10 @@ def quic_settings(spec, quic_extra, side, lossy=None):
     opts = dict(spec.get("quic") or {})
     if lossy:
         opts["max-udp-payload"] = LOSSY_PAYLOAD
+        if side == "dial":
+            # The testkit's relay forwards one client socket (answers go to the last sender), and
+            # connections = auto opens one QUIC connection per event loop.
+            opts["connections"] = 1
     for where, key, value in quic_extra:
         if where in ("both", side):
             opts[key] = value
