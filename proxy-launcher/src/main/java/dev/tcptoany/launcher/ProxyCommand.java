@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "tcp-to-any-proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         subcommands = {RunCommand.class, CheckCommand.class, TransportsCommand.class, FingerprintCommand.class,
-            CommandLine.HelpCommand.class},
+            DefaultConfigCommand.class, CommandLine.HelpCommand.class},
         description = {
             "Carries TCP over QUIC or WebSocket and back.",
             "",
@@ -46,13 +46,18 @@ public final class ProxyCommand implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new ProxyCommand());
         cl.setExecutionExceptionHandler(ProxyCommand::handleError);
+        cl.setParameterExceptionHandler(ProxyCommand::handleUsageError);
         java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of(cl.getCommandSpec().usageMessage().footer()));
         footer.add("");
-        footer.add("Embedded default configuration:");
+        footer.add("Embedded default configuration (also: tcp-to-any-proxy default-config):");
+        int longest = 0;
         for (String line : DefaultConfig.text().split("\n")) {
             footer.add("    " + line.replace("%", "%%"));
+            longest = Math.max(longest, line.length() + 4);
         }
         cl.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
+        // Wide enough that picocli never wraps a line of the configuration: a copy must parse.
+        cl.setUsageHelpWidth(Math.max(80, longest + 2));
         return cl;
     }
 
@@ -73,9 +78,26 @@ public final class ProxyCommand implements Callable<Integer> {
         return new ProxyRunner(global).run(config);
     }
 
+    /** A bad command line: one error line and a hint, not the whole usage. */
+    static int handleUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("error: " + e.getMessage());
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            err.println("did you mean: " + String.join(", ", u.getSuggestions()) + "?");
+        }
+        err.println("run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage");
+        err.flush();
+        return ExitCodes.BAD_INPUT;
+    }
+
     static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        boolean verbose = parsed != null && parsed.hasMatchedOption("-v");
+        // -v counts wherever it stands: before the subcommand or after it.
+        boolean verbose = false;
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            verbose |= p.hasMatchedOption("-v");
+        }
         if (e instanceof ProxyConfigException pce) {
             for (ConfigException c : pce.problems()) {
                 err.println("error: " + c.getMessage());

@@ -1,6 +1,7 @@
 package dev.tcptoany.transport.quic;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -66,7 +67,11 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
         if (headerBytes == null) {
             headerBytes = in;
         } else {
-            headerBytes = ctx.alloc().compositeBuffer().addComponents(true, headerBytes, in);
+            // One flat composite that grows: wrapping the previous buffer on every read nested a
+            // composite per byte for a peer that dribbles its header.
+            CompositeByteBuf acc = headerBytes instanceof CompositeByteBuf c ? c
+                    : ctx.alloc().compositeBuffer(64).addComponent(true, headerBytes);
+            headerBytes = acc.addComponent(true, in);
         }
         boolean complete;
         try {

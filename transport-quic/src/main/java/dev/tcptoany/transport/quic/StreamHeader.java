@@ -16,7 +16,8 @@ import io.netty.buffer.ByteBufAllocator;
  *   +------+------+------+------+----------------------+
  *   | ver  | flags| ext length  | extensions (TLVs)    |
  *   +------+------+------+------+----------------------+
- *   ver = 1; flags = 0 (reserved); ext length = big-endian byte count of the extensions.
+ *   ver = 1; flags = 0 (reserved: a reader rejects any bit set, so a later version can give a flag a
+ *   meaning an old reader must not ignore); ext length = big-endian byte count of the extensions.
  *   extension = type (1 byte) | length (2 bytes, big-endian) | value. Readers skip unknown types.
  * </pre>
  *
@@ -61,6 +62,11 @@ final class StreamHeader {
         if (version != VERSION) {
             throw new MalformedException("stream header version " + version + " is not supported (this node speaks "
                     + VERSION + ")");
+        }
+        int flags = in.getUnsignedByte(start + 1);
+        if (flags != 0) {
+            throw new MalformedException("stream header flags 0x" + Integer.toHexString(flags)
+                    + " are not defined in version " + VERSION);
         }
         int extLength = in.getUnsignedShort(start + 2);
         if (in.readableBytes() < FIXED_LENGTH + extLength) {
