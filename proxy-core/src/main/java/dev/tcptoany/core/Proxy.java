@@ -315,7 +315,20 @@ public final class Proxy implements AutoCloseable {
         }
         long left = openConnections();
         if (left > 0) {
-            log.info("closing {} connection(s) still open after the {} grace period", left, grace);
+            log.info("aborting {} connection(s) still open after the {} grace period", left, grace);
+            for (RouteRuntime r : routes.values()) {
+                r.abortAll("stopping: still open after the " + grace + " grace period");
+            }
+            // Aborts run on each connection's loop; give them a moment before the channels go.
+            long abortDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < abortDeadline && openConnections() > 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         for (RouteRuntime r : routes.values()) {
             r.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);

@@ -59,6 +59,7 @@ final class Relay {
     void start() {
         Channel ch = client.channel;
         route.counters().opened();
+        route.started(this);
         route.track(ch);
         ch.pipeline().addLast("relay", client);
         if (!ch.isActive()) {
@@ -190,9 +191,29 @@ final class Relay {
         }
     }
 
+    /**
+     * The stop's grace period is over: abort both ends (TCP reset, QUIC stream reset, WebSocket close
+     * 4000), so neither peer takes a cut transfer for a complete one.
+     */
+    void abortForStop(String reason) {
+        if (ended.get()) {
+            return;
+        }
+        log.info("route {}: aborting {}: {}", route.name(), client.stream.describe(), reason);
+        route.counters().aborted();
+        client.abort(reason);
+        Side u = upstream;
+        if (u != null) {
+            u.abort(reason);
+        } else if (dial != null) {
+            dial.cancel(false);
+        }
+    }
+
     /** Counts the relay closed exactly once. */
     private void finish() {
         if (ended.compareAndSet(false, true)) {
+            route.finished(this);
             route.counters().closed();
             if (timer != null) {
                 timer.cancel(false);

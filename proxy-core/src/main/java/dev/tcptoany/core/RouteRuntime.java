@@ -18,6 +18,8 @@ final class RouteRuntime implements StreamAcceptor {
     private final Dialer dialer;
     private final RouteCounters counters;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** Relays not finished yet, so a forced stop can abort them (a close would look like a clean end). */
+    private final java.util.Set<Relay> relays = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile List<SocketAddress> bound = List.of();
 
     RouteRuntime(RouteConfig config, Listener listener, Dialer dialer, RouteCounters counters) {
@@ -62,6 +64,24 @@ final class RouteRuntime implements StreamAcceptor {
 
     void track(Channel channel) {
         channels.add(channel);
+    }
+
+    void started(Relay relay) {
+        relays.add(relay);
+    }
+
+    void finished(Relay relay) {
+        relays.remove(relay);
+    }
+
+    /** Aborts every relay still open: both ends see a reset, not an end. Returns how many. */
+    int abortAll(String reason) {
+        int n = 0;
+        for (Relay r : relays) {
+            r.abortForStop(reason);
+            n++;
+        }
+        return n;
     }
 
     /** Channels of connections still open (accepted and dialled). */

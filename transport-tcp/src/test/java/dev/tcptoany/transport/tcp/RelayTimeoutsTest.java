@@ -60,6 +60,31 @@ class RelayTimeoutsTest {
         }
     }
 
+    @Test
+    void connectionsStillOpenWhenTheGracePeriodEndsAreAbortedNotEnded() throws Exception {
+        Path data = Files.createTempDirectory("tcp2any-timeouts");
+        // An upstream that never answers and never ends: the transfer is cut by the stop.
+        java.util.concurrent.CountDownLatch upstreamSawEnd = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger upstreamEnd = new java.util.concurrent.atomic.AtomicInteger();
+        try (TestServer server = new TestServer(s -> {
+                 s.setSoTimeout(20_000);
+                 s.getInputStream().read(); // the client's byte
+                 upstreamEnd.set(readOrReset(s));
+                 upstreamSawEnd.countDown();
+             });
+             ProxyNodes nodes = new ProxyNodes(TunnelSpec.tcp(), server.address(), data, "");
+             Socket s = new Socket(nodes.entry().getAddress(), nodes.entry().getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(1);
+            Thread.sleep(200); // relayed to the upstream, which holds it
+            nodes.node1().shutdown(java.time.Duration.ofMillis(300));
+            assertThat(readOrReset(s)).as("the client sees a reset, not a clean end").isEqualTo(-2);
+            nodes.node2().shutdown(java.time.Duration.ofMillis(300));
+            assertThat(upstreamSawEnd.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(upstreamEnd.get()).as("the upstream sees a reset, not a clean end").isEqualTo(-2);
+        }
+    }
+
     /** -1 on a clean end, -2 on a reset. */
     private static int readOrReset(Socket s) throws IOException {
         try {
