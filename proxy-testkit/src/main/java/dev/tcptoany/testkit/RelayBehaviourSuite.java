@@ -286,7 +286,20 @@ public abstract class RelayBehaviourSuite {
     @Test
     void closedUpstreamClosesTheClientPromptlyAndIsCounted() throws Exception {
         long failuresBefore = nodes.node2().counters("node2").dialFailures();
+        InetSocketAddress gone = server.address();
         server.close();
+        // Hold the closed server's port with a bound, non-listening socket: connections to it are
+        // refused, and no other test's listener can take the port meanwhile (that happened: the
+        // client got an echo from a stranger's server on the reused port).
+        Socket holder = new Socket();
+        try {
+            holder.setReuseAddress(true);
+            holder.bind(gone);
+        } catch (IOException taken) {
+            holder.close();
+            org.junit.jupiter.api.Assumptions.abort("the closed server's port " + gone + " was taken by another"
+                    + " listener before it could be held: " + taken.getMessage());
+        }
         try {
             long start = System.nanoTime();
             // A fast transport may reset the client before connect() even returns: that counts too.
@@ -305,6 +318,7 @@ public abstract class RelayBehaviourSuite {
             }
             assertThat(nodes.node2().counters("node2").dialFailures()).isGreaterThan(failuresBefore);
         } finally {
+            holder.close();
             server = new TestServer();
             nodes.close();
             nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
