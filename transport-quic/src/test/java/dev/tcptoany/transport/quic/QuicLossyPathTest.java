@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * so none can pass on a lossless path.
  */
 class QuicLossyPathTest extends QuicTestSupport {
-    private static final String PATH = "max-udp-payload = 1452\n";
+    /** One connection: the relay forwards one client socket, and connections = auto opens one per loop. */
+    private static final String PATH = "max-udp-payload = 1452\nconnections = 1\n";
     private static final Impairment EACH_WAY = new Impairment(0.01, Duration.ofMillis(10));
     private static final long SEED = 10;
 
