@@ -304,15 +304,7 @@ public final class Proxy implements AutoCloseable {
         for (RouteRuntime r : routes.values()) {
             r.listener().stopAccepting().awaitUninterruptibly(grace.toMillis());
         }
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (System.nanoTime() < deadline && openConnections() > 0) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        awaitNoOpenConnections(grace, 50);
         long left = openConnections();
         if (left > 0) {
             log.info("aborting {} connection(s) still open after the {} grace period", left, grace);
@@ -320,15 +312,7 @@ public final class Proxy implements AutoCloseable {
                 r.abortAll("stopping: still open after the " + grace + " grace period");
             }
             // Aborts run on each connection's loop; give them a moment before the channels go.
-            long abortDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (System.nanoTime() < abortDeadline && openConnections() > 0) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            awaitNoOpenConnections(Duration.ofSeconds(2), 10);
         }
         for (RouteRuntime r : routes.values()) {
             r.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -336,6 +320,19 @@ public final class Proxy implements AutoCloseable {
             r.dialer().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         loops.shutdown(Duration.ofSeconds(5));
+    }
+
+    /** Waits up to {@code limit}, polling every {@code pollMillis}, until no connection is open. */
+    private void awaitNoOpenConnections(Duration limit, long pollMillis) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline && openConnections() > 0) {
+            try {
+                Thread.sleep(pollMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private long openConnections() {

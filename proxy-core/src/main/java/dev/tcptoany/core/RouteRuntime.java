@@ -74,14 +74,9 @@ final class RouteRuntime implements StreamAcceptor {
         relays.remove(relay);
     }
 
-    /** Aborts every relay still open: both ends see a reset, not an end. Returns how many. */
-    int abortAll(String reason) {
-        int n = 0;
-        for (Relay r : relays) {
-            r.abortForStop(reason);
-            n++;
-        }
-        return n;
+    /** Aborts every relay still open: both ends see a reset, not an end. */
+    void abortAll(String reason) {
+        relays.forEach(r -> r.abortForStop(reason));
     }
 
     /** Channels of connections still open (accepted and dialled). */

@@ -3,38 +3,27 @@ package dev.tcptoany.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Configuration errors name the file, the line and the key; check exits 2 with every problem. */
 class CheckCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
 
-    private Result check(String config) throws IOException {
+    private CommandRun check(String config) throws IOException {
         Path file = dir.resolve("node.conf");
         Files.writeString(file, config);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = ProxyCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute("check", "-c", file.toString(), "--plugins", dir.resolve("no-plugins").toString());
-        return new Result(code, out.toString(), err.toString());
+        return CommandRun.of("check", "-c", file.toString(), "--plugins", dir.resolve("no-plugins").toString());
     }
 
     @Test
     void validConfigPasses() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
-        Result r = check("""
+        CommandRun r = check("""
                 proxy.data-dir = "%s"
                 proxy.routes.a {
                   listen { transport = tcp, address = "127.0.0.1:0" }
@@ -48,7 +37,7 @@ class CheckCommandTest {
     @Test
     void unknownTransportNamesFileLineKeyAndTheKnownTransports() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
-        Result r = check("""
+        CommandRun r = check("""
                 proxy.routes.a {
                   listen { transport = tcp, address = "127.0.0.1:0" }
                   dial   { transport = carrier-pigeon, address = "127.0.0.1:5201" }
@@ -62,7 +51,7 @@ class CheckCommandTest {
     @Test
     void misspeltKeysAreErrorsThatNameTheNearestKey() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
-        Result r = check("""
+        CommandRun r = check("""
                 proxy.shutdwon-grace = 5s
                 proxy.routes.a {
                   listen { transport = tcp, address = "127.0.0.1:0", nodelya = false }
@@ -79,7 +68,7 @@ class CheckCommandTest {
     @Test
     void twoRoutesOnOnePortAreAnErrorThatNamesBoth() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
-        Result r = check("""
+        CommandRun r = check("""
                 proxy.routes.a {
                   listen { transport = tcp, address = "127.0.0.1:4301" }
                   dial   { transport = tcp, address = "127.0.0.1:5201" }
@@ -101,7 +90,7 @@ class CheckCommandTest {
     @Test
     void aMissingRequiredKeyNamesTheUsersFileRouteAndKey() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
-        Result r = check("""
+        CommandRun r = check("""
                 proxy.routes.a {
                   listen { transport = tcp, address = "127.0.0.1:0" }
                   dial   { transport = tcp }
@@ -115,7 +104,7 @@ class CheckCommandTest {
     @Test
     void anEmptyFileNamesItselfNotAJar() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
-        Result r = check("");
+        CommandRun r = check("");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("node.conf").contains("proxy.routes: no routes").doesNotContain("jar:");
     }
@@ -123,7 +112,7 @@ class CheckCommandTest {
     @Test
     void everyProblemIsReportedWithItsLine() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
-        Result r = check("""
+        CommandRun r = check("""
                 proxy.routes.a {
                   listen { transport = tcp, address = "127.0.0.1:70000" }
                   dial   { transport = tcp, address = "127.0.0.1:5201" }
@@ -142,7 +131,7 @@ class CheckCommandTest {
 
     @Test
     void syntaxErrorNamesTheLine() throws IOException {
-        Result r = check("""
+        CommandRun r = check("""
                 proxy.routes.a {
                   listen { transport = tcp address = }
                 """);
@@ -153,7 +142,7 @@ class CheckCommandTest {
     @Test
     void missingDialBlockIsNamed() throws IOException {
         Files.createDirectories(dir.resolve("no-plugins"));
-        Result r = check("""
+        CommandRun r = check("""
                 proxy.routes.lonely {
                   listen { transport = tcp, address = "127.0.0.1:0" }
                 }

@@ -3,8 +3,6 @@ package dev.tcptoany.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -13,25 +11,12 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code fingerprint} prints pins of existing identities and certificate files, and never generates one. */
 class FingerprintCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = ProxyCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private Path config(Path dataDir) throws Exception {
         Path conf = dir.resolve("node.conf");
@@ -63,7 +48,7 @@ class FingerprintCommandTest {
     @Test
     void aMissingIdentityIsNotGeneratedAndExitsOne() throws Exception {
         Path data = dir.resolve("data");
-        Result r = run("fingerprint", "-c", config(data).toString());
+        CommandRun r = CommandRun.of("fingerprint", "-c", config(data).toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("not generated yet in " + data.resolve("tls"));
         assertThat(data).doesNotExist();
@@ -76,15 +61,15 @@ class FingerprintCommandTest {
         String quic = certificate(data.resolve("tls/quic.crt"));
         String wss = certificate(data.resolve("tls/wss.crt"));
 
-        Result all = run("fingerprint", "-c", config(data).toString());
+        CommandRun all = CommandRun.of("fingerprint", "-c", config(data).toString());
         assertThat(all.code()).as(all.err()).isZero();
         assertThat(all.out()).contains("identity quic (" + data.resolve("tls/quic.crt") + "): SHA-256 " + quic)
                 .contains("identity wss (" + data.resolve("tls/wss.crt") + "): SHA-256 " + wss);
 
-        Result one = run("fingerprint", "-c", config(data).toString(), "--name", "wss");
+        CommandRun one = CommandRun.of("fingerprint", "-c", config(data).toString(), "--name", "wss");
         assertThat(one.out()).contains("SHA-256 " + wss).doesNotContain(quic);
 
-        Result file = run("fingerprint", data.resolve("tls/quic.crt").toString());
+        CommandRun file = CommandRun.of("fingerprint", data.resolve("tls/quic.crt").toString());
         assertThat(file.code()).isZero();
         assertThat(file.out()).isEqualToIgnoringNewLines(data.resolve("tls/quic.crt") + ": SHA-256 " + quic);
     }
