@@ -53,9 +53,14 @@ record QuicChannelOptions(boolean segmentedDatagrams) {
         }
     }
 
+    static final int STREAM_READS_PER_REQUEST = 16;
+
     private static void applyToStreams(OptionSink sink) {
         sink.set(ChannelOption.ALLOW_HALF_CLOSURE, true);
         sink.set(ChannelOption.AUTO_READ, false);
-        sink.set(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 64 * 1024));
+        // Up to 16 buffers per read request (Netty's own default for stream channels; an allocator
+        // made by hand reads one), so a relay read drains what a batch of datagrams delivered.
+        sink.set(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 64 * 1024)
+                .maxMessagesPerRead(STREAM_READS_PER_REQUEST));
     }
 }
