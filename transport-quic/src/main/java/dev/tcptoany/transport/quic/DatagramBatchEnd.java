@@ -8,7 +8,7 @@ import java.util.ArrayDeque;
 
 /**
  * Sits in front of the QUIC codec on a UDP socket and runs tasks once the codec has processed a
- * whole batch of received datagrams (one epoll wake-up: up to 16 reads, each possibly a GRO batch),
+ * whole batch of received datagrams (one epoll wake-up: up to {@link UdpSockets#READS_PER_WAKE_UP} datagrams, GRO segments counted one each),
  * that is after quiche took every packet, sent its ACKs and updated every stream's capacity.
  *
  * <p>Why: the codec hands each received packet to its streams at once, so without a batch boundary

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -41,9 +42,14 @@ final class UdpSockets {
         return new ChannelInitializer<DatagramChannel>() {
             @Override
             protected void initChannel(DatagramChannel ch) {
-                ch.pipeline().addLast(new DatagramBatchEnd(), codec);
+                install(ch.pipeline(), codec);
             }
         };
+    }
+
+    /** Adds the batch boundary and the QUIC codec at the end of {@code pipeline}. */
+    static void install(ChannelPipeline pipeline, ChannelHandler codec) {
+        pipeline.addLast(new DatagramBatchEnd(), codec);
     }
 
     /** A bootstrap for one UDP socket on the host's loops, tuned as configured. */

@@ -109,6 +109,34 @@ class QuicResilienceTest extends QuicTestSupport {
     }
 
     @Test
+    void aRefusedUdpPortFailsTheDialAtOnceNotAfterTheHandshakeTimeout() throws Exception {
+        Server server = listen("");
+        int port = server.port();
+        server.listener().close().get(5, TimeUnit.SECONDS);
+        // The handshake timeout is far longer than the wait below: only the kernel's ICMP
+        // "port unreachable" (reported to a connected UDP socket) can end the dial in time.
+        QuicDialer dialer = dialerTo(port, "tls.insecure = true\nhandshake-timeout = 60s");
+        var f = dialer.dial(new dev.tcptoany.api.DialRequest(env.group.next(), java.time.Duration.ofSeconds(90), "x"));
+        assertThat(f.await(15, TimeUnit.SECONDS)).as("dial ended before the 60 s handshake timeout").isTrue();
+        assertThat(f.isSuccess()).isFalse();
+        assertThat(f.cause()).hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("ICMP port unreachable");
+        // A listener that comes back on the port is reached by the next dial.
+        Server again = listenOn(port, "");
+        ByteStream s = null;
+        for (int i = 0; i < 50 && s == null; i++) {
+            var next = dialer.dial(new dev.tcptoany.api.DialRequest(env.group.next(), java.time.Duration.ofSeconds(5), "x"));
+            next.await(6, TimeUnit.SECONDS);
+            if (next.isSuccess()) {
+                s = next.getNow();
+            } else {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(s).as("dialled the listener that came back").isNotNull();
+        echoRoundTrip(s, again.next(), 10_000);
+    }
+
+    @Test
     void originalAlpnGivesEachStreamItsOwnConnectionWithoutHeader() throws Exception {
         Server server = listen("");
         QuicDialer dialer = dialer(server, "alpn = [\"proto\"]\noriginal-linger = 200ms");
