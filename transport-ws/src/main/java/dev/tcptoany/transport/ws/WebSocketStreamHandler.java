@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns an established WebSocket connection into the byte stream the relay expects: binary and
  * continuation frames in become {@code ByteBuf}s (fragments passed on as they arrive), {@code ByteBuf}s
- * out become binary messages of at most {@link FrameSettings#frameSize()}, and the ends of the
+ * out become binary messages of at most {@link FrameSettings#outgoingFrameSize(boolean)}, and the ends of the
  * stream map to our subprotocol's messages or, for plain peers, to Close frames.
  *
  * <p>Inbound data that arrives before the host's first {@code read()} (a server that speaks first
@@ -43,6 +43,8 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
 
     private final boolean halfClose;
     private final FrameSettings settings;
+    /** Largest payload of one outgoing message: frame-size for our nodes, plain-frame-size for plain peers. */
+    private final int outgoingFrameSize;
     private final String description;
 
     private ChannelHandlerContext ctx;
@@ -77,6 +79,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     WebSocketStreamHandler(boolean halfClose, FrameSettings settings, String description) {
         this.halfClose = halfClose;
         this.settings = settings;
+        this.outgoingFrameSize = settings.outgoingFrameSize(halfClose);
         this.description = description;
     }
 
@@ -338,7 +341,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
             return;
         }
         int length = buf.readableBytes();
-        if (length <= settings.frameSize()) {
+        if (length <= outgoingFrameSize) {
             if (length == 0) {
                 buf.release();
                 promise.trySuccess();
@@ -351,7 +354,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         PromiseCombiner pieces = new PromiseCombiner(ctx.executor());
         try {
             while (buf.isReadable()) {
-                int n = Math.min(settings.frameSize(), buf.readableBytes());
+                int n = Math.min(outgoingFrameSize, buf.readableBytes());
                 pieces.add(ctx.write(new BinaryWebSocketFrame(buf.readRetainedSlice(n))));
             }
         } finally {
