@@ -1,6 +1,8 @@
 package dev.tcptoany.transport.ws;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.HoldUntilFirstRead;
+import dev.tcptoany.api.PeerRejections;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -37,12 +39,14 @@ import java.util.Map;
 final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final DialerSettings settings;
     private final Promise<ByteStream> promise;
+    private final PeerRejections rejections;
     private final String description;
     private String key;
 
-    ClientHandshakeHandler(DialerSettings settings, Promise<ByteStream> promise, String description) {
+    ClientHandshakeHandler(DialerSettings settings, Promise<ByteStream> promise, PeerRejections rejections, String description) {
         this.settings = settings;
         this.promise = promise;
+        this.rejections = rejections;
         this.description = description;
     }
 
@@ -114,11 +118,14 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
 
         // No frame may reach the pipeline tail before the host's handler: reads stop here, and the
-        // stream handler holds what was already read until the host's first read().
+        // holder keeps what was already read (frames behind the 101) until the host's first read().
+        // It goes in before the codec swap, which passes those bytes on.
         ctx.channel().config().setAutoRead(false);
         WebSocketStreamHandler stream = new WebSocketStreamHandler(ours, settings.frames(), description);
         ChannelPipeline p = ctx.pipeline();
-        p.replace(this, "ws-stream", stream);
+        p.replace(this, "ws-hold", new HoldUntilFirstRead());
+        p.addAfter("ws-hold", "ws-keep-alive", new WebSocketKeepAlive(settings.frames(), rejections, description));
+        p.addAfter("ws-keep-alive", "ws-stream", stream);
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(settings.frames().maxFrameSize())
                 .expectMaskedFrames(false)

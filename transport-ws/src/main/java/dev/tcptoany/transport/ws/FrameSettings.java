@@ -14,9 +14,10 @@ import java.time.Duration;
  * @param pingInterval  quiet time before a ping; zero disables keep-alive
  * @param pongTimeout   silence tolerated after a ping
  * @param closeTimeout  wait for the peer's Close answer
+ * @param maxPingsPerSecond pings a peer may send in one second; more: close 1008
  */
 record FrameSettings(int frameSize, int plainFrameSize, int maxFrameSize, boolean compression, Duration pingInterval,
-                     Duration pongTimeout, Duration closeTimeout) {
+                     Duration pongTimeout, Duration closeTimeout, int maxPingsPerSecond) {
 
     /** The largest message payload we send to a peer: ours get frame-size, plain peers plain-frame-size. */
     int outgoingFrameSize(boolean subprotocolNegotiated) {
@@ -34,6 +35,7 @@ record FrameSettings(int frameSize, int plainFrameSize, int maxFrameSize, boolea
                 ConfigValues.bool(c, "compression"),
                 ConfigValues.duration(c, "ping-interval", true),
                 ConfigValues.duration(c, "pong-timeout", false),
-                ConfigValues.duration(c, "close-timeout", false));
+                ConfigValues.duration(c, "close-timeout", false),
+                ConfigValues.integer(c, "max-pings-per-second", 1, 1_000_000));
     }
 }

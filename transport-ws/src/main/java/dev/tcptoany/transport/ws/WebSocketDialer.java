@@ -153,7 +153,7 @@ public final class WebSocketDialer implements Dialer {
             // Bounds what one compressed message may inflate to, as max-frame-size bounds a frame.
             p.addLast("ws-compression", new WebSocketClientCompressionHandler(settings.frames().maxFrameSize()));
         }
-        p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, description));
+        p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, context.rejections(), description));
     }
 
     @Override

@@ -38,6 +38,13 @@ class PlainPeerInteropTest {
     /** The original tool's read limit (nhooyr.io/websocket, now github.com/coder/websocket). */
     static final int ORIGINAL_READ_LIMIT = 32_768;
     static final int PAYLOAD = 4 * 1024 * 1024;
+    private static final okhttp3.OkHttpClient OK = ListenerInteropTest.client();
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopOkHttp() {
+        OK.dispatcher().executorService().shutdown();
+        OK.connectionPool().evictAll();
+    }
 
     private static Proxy node(String name, String listen, String dial) {
         return Proxy.start(ConfigLoader.parseString("proxy.routes." + name + " {\n listen { " + listen + " }\n dial { "
@@ -51,7 +58,7 @@ class PlainPeerInteropTest {
              Proxy node2 = node("node2", "transport = ws, address = \"127.0.0.1:0\"",
                      "transport = tcp, address = \"127.0.0.1:" + echo.port() + "\"")) {
             int port = ((InetSocketAddress) node2.boundAddresses("node2").get(0)).getPort();
-            OkSocket s = OkSocket.open(ListenerInteropTest.OK, new Request.Builder().url("http://127.0.0.1:" + port + "/").build());
+            OkSocket s = OkSocket.open(OK, new Request.Builder().url("http://127.0.0.1:" + port + "/").build());
             assertThat(s.opened.get(10, TimeUnit.SECONDS).header("Sec-WebSocket-Protocol")).isNull();
             byte[] data = WebSocketStreamTest.random(PAYLOAD, 21);
             // As the original sends: what one 32 KiB read from its TCP side returned.

@@ -27,7 +27,16 @@ final class RawWebSocketClient implements AutoCloseable {
     private final Random masks = new Random(42);
 
     RawWebSocketClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /** @param receiveBuffer SO_RCVBUF before connecting, so a client that stops reading stalls the server soon; 0: the default */
+    RawWebSocketClient(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new DataInputStream(socket.getInputStream());
