@@ -76,27 +76,32 @@ public final class HoldUntilFirstRead extends ChannelDuplexHandler {
 
     private void handOver(ChannelHandlerContext ctx) {
         handingOver = true;
-        boolean readSome = false;
-        for (Object o; (o = held.poll()) != null; ) {
-            if (o instanceof HeldEvent e) {
-                if (readSome) {
-                    ctx.fireChannelReadComplete();
-                    readSome = false;
+        // Whatever the host does with an item may read again, and some channels (QUIC streams)
+        // deliver synchronously inside read(): that lands behind the held items and is drained
+        // here too, read-complete signals included, so order is kept.
+        while (!held.isEmpty()) {
+            boolean readSome = false;
+            for (Object o; (o = held.poll()) != null; ) {
+                if (o instanceof HeldEvent e) {
+                    if (readSome) {
+                        ctx.fireChannelReadComplete();
+                        readSome = false;
+                    }
+                    ctx.fireUserEventTriggered(e.event());
+                } else if (o instanceof HeldFailure f) {
+                    if (readSome) {
+                        ctx.fireChannelReadComplete();
+                        readSome = false;
+                    }
+                    ctx.fireExceptionCaught(f.cause());
+                } else {
+                    ctx.fireChannelRead(o);
+                    readSome = true;
                 }
-                ctx.fireUserEventTriggered(e.event());
-            } else if (o instanceof HeldFailure f) {
-                if (readSome) {
-                    ctx.fireChannelReadComplete();
-                    readSome = false;
-                }
-                ctx.fireExceptionCaught(f.cause());
-            } else {
-                ctx.fireChannelRead(o);
-                readSome = true;
             }
-        }
-        if (readSome) {
-            ctx.fireChannelReadComplete();
+            if (readSome) {
+                ctx.fireChannelReadComplete();
+            }
         }
         held = null;
         if (!ctx.isRemoved()) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class HoldUntilFirstReadTest {
 
     /** Plays the host: records what reaches the tail, releasing buffers. */
-    static final class Host extends ChannelInboundHandlerAdapter {
+    static class Host extends ChannelInboundHandlerAdapter {
         final List<String> seen = new ArrayList<>();
 
         @Override
@@ -83,6 +83,43 @@ class HoldUntilFirstReadTest {
 
         ch.writeInbound(ascii("c"));
         assertThat(host.seen).endsWith("bytes c", "read-complete");
+        ch.finishAndReleaseAll();
+    }
+
+    /** Delivers one queued buffer synchronously inside each read(), as a QUIC stream channel does. */
+    static final class SynchronousSource extends io.netty.channel.ChannelOutboundHandlerAdapter {
+        final java.util.ArrayDeque<ByteBuf> pending = new java.util.ArrayDeque<>();
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            ByteBuf b = pending.poll();
+            if (b != null) {
+                ctx.fireChannelRead(b);
+                ctx.fireChannelReadComplete();
+            }
+            ctx.read();
+        }
+    }
+
+    @Test
+    void bytesDeliveredInsideTheHostsReadsDuringTheHandOverKeepTheirPlace() throws Exception {
+        Host host = new Host() {
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                super.channelReadComplete(ctx);
+                ctx.read(); // as the relay asks for the next burst
+            }
+        };
+        SynchronousSource source = new SynchronousSource();
+        EmbeddedChannel ch = new EmbeddedChannel(false, false, source, new HoldUntilFirstRead(), host);
+        ch.config().setAutoRead(false);
+        ch.register();
+        ch.writeInbound(ascii("a"));
+        source.pending.add(ascii("b"));
+        source.pending.add(ascii("c"));
+
+        ch.read();
+        assertThat(host.seen).containsExactly("bytes a", "read-complete", "bytes b", "read-complete", "bytes c", "read-complete");
         ch.finishAndReleaseAll();
     }
 
