@@ -167,8 +167,19 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /**
+     * The failure and, when it differs, its innermost cause: the OpenSSL engine reports a refused
+     * certificate as "General OpenSslEngine problem" and keeps the reason (a name mismatch, a
+     * wrong pin) in the cause.
+     */
     private static String rootMessage(Throwable t) {
-        Throwable root = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
-        return root.getMessage() != null ? root.getMessage() : root.toString();
+        Throwable top = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
+        Throwable root = top;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String topMessage = top.getMessage() != null ? top.getMessage() : top.toString();
+        String rootMessage = root.getMessage() != null ? root.getMessage() : root.toString();
+        return root == top || topMessage.contains(rootMessage) ? topMessage : topMessage + ": " + rootMessage;
     }
 }
