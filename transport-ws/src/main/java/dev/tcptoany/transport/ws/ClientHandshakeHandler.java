@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.util.ReferenceCountUtil;
@@ -138,7 +137,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         p.replace(HttpClientCodec.class, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
         // The encoder sits before the decoder so the Close the decoder sends on a protocol violation
         // (1002, 1007, 1009) is encoded.
-        p.addBefore("ws-decoder", "ws-encoder", new WebSocket13FrameEncoder(true));
+        p.addBefore("ws-decoder", "ws-encoder", new InPlaceMaskingFrameEncoder());
         if (p.get(HttpObjectAggregator.class) != null) {
             p.remove(HttpObjectAggregator.class);
         }
