@@ -82,21 +82,19 @@ public final class HoldUntilFirstRead extends ChannelDuplexHandler {
         while (!held.isEmpty()) {
             boolean readSome = false;
             for (Object o; (o = held.poll()) != null; ) {
-                if (o instanceof HeldEvent e) {
-                    if (readSome) {
-                        ctx.fireChannelReadComplete();
-                        readSome = false;
-                    }
-                    ctx.fireUserEventTriggered(e.event());
-                } else if (o instanceof HeldFailure f) {
-                    if (readSome) {
-                        ctx.fireChannelReadComplete();
-                        readSome = false;
-                    }
-                    ctx.fireExceptionCaught(f.cause());
-                } else {
+                if (!(o instanceof HeldEvent || o instanceof HeldFailure)) {
                     ctx.fireChannelRead(o);
                     readSome = true;
+                    continue;
+                }
+                if (readSome) { // an event or a failure ends a run of messages
+                    ctx.fireChannelReadComplete();
+                    readSome = false;
+                }
+                if (o instanceof HeldEvent e) {
+                    ctx.fireUserEventTriggered(e.event());
+                } else {
+                    ctx.fireExceptionCaught(((HeldFailure) o).cause());
                 }
             }
             if (readSome) {
