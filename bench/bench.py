@@ -1283,6 +1283,11 @@ def topo_order(topos):
 
 
 # issue 10's targets: QUIC single stream against our own tcp->tcp on the same path
+# Issue 11 (WebSocket round 2), loopback medians: ws against our tcp->tcp, wss against ws.
+WS_SHARE_OF_TCP = 0.75
+WSS_X_WS = (("tput_p1_gbps", "1-stream throughput", 0.7, True),
+            ("cpu_s_per_gb", "CPU per GB (both nodes)", 1.5, False),
+            ("conn_conc_per_s", "connection set-up, 16 in flight", 0.5, True))
 QUIC_SHARE_OF_TCP = {"loopback": 0.30, "veth": 0.15}
 QUIC_CPU_X_TCP = {"veth": 4.0}
 CONN_CONC_X_TCP = 0.7
@@ -1347,12 +1352,17 @@ def targets(paths):
             at, ah = added("tcp"), added("haproxy")
             check(pname, "tcp->tcp added p50 latency <= haproxy's", None if at is None or ah is None else at <= ah,
                   f"+{fmt_num(at)} µs vs +{fmt_num(ah)} µs" if at is not None and ah is not None else "–")
-        if pname == "loopback":  # set on loopback, where they were measured
-            for name, pct in (("ws", 26), ("wss", 20)):
-                if name in topos:
-                    r = ratio(topos, name, "direct", "tput_p1_gbps")
-                    check(pname, f"tcp->{name}->tcp 1-stream throughput >= {pct}% of direct",
-                          None if r is None else r >= pct / 100, f"{fmt_pct(r)} of direct")
+        if pname == "loopback":  # issue 11's WebSocket targets, set on loopback where they were measured
+            if "ws" in topos and "tcp" in topos:
+                r = ratio(topos, "ws", "tcp", "tput_p1_gbps")
+                check(pname, f"tcp->ws->tcp 1-stream throughput >= {WS_SHARE_OF_TCP:g}x tcp->tcp",
+                      None if r is None else r >= WS_SHARE_OF_TCP, f"{fmt_ratio(r, WS_SHARE_OF_TCP)} x tcp->tcp")
+            if "wss" in topos and "ws" in topos:
+                for key, what, limit, at_least in WSS_X_WS:
+                    r = ratio(topos, "wss", "ws", key)
+                    ok = None if r is None else (r >= limit if at_least else r <= limit)
+                    check(pname, f"tcp->wss->tcp {what} {'>=' if at_least else '<='} {limit:g}x ws",
+                          ok, f"{fmt_ratio(r, limit)} x ws")
     pr = paths.get("lossy")
     if pr is not None:
         what = (f"tcp->quic->tcp, {pr.get('drop_percent', 1):g}% drop each way: 1-stream >= "

@@ -15,6 +15,11 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
  *   <li><b>Bytes:</b> the host adds its handler at the end of the pipeline and reads
  *       {@code ByteBuf}s there; it writes {@code ByteBuf}s with {@link Channel#write}. Framing,
  *       headers and control messages stay in the transport's own handlers in front of it.</li>
+ *   <li><b>Reads:</b> a stream is handed over with auto-read off, and the host drives reading
+ *       from then on; a transport does not call {@code Channel.read()} before the host did. Whatever its own
+ *       handlers read before the host's first {@code read()} (bytes behind a handshake answer,
+ *       frames pipelined behind a request) must be kept, e.g. by a {@link HoldUntilFirstRead}
+ *       installed before any codec swap.</li>
  *   <li><b>Clean end of input</b> (TCP FIN, QUIC stream FIN, our WebSocket half-close message):
  *       fire {@link ChannelInputShutdownEvent#INSTANCE} as a user event, after the last byte. The
  *       channel stays open for writing.</li>

@@ -29,4 +29,12 @@ public interface TlsMaterials {
 
     /** How a listener verifies client certificates ({@code client-auth} with {@code ca}). */
     Optional<TrustManagerFactory> clientTrust(TlsSettings settings);
+
+    /**
+     * The TLS engine every TLS-over-TCP transport builds its contexts with, so all of them share one
+     * choice (the host's {@code proxy.tls.provider}). A host that does not choose gets the JDK's.
+     */
+    default TlsEngine engine() {
+        return TlsEngine.JDK;
+    }
 }

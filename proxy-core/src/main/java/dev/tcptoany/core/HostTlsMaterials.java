@@ -1,6 +1,7 @@
 package dev.tcptoany.core;
 
 import dev.tcptoany.api.ConfigProblems;
+import dev.tcptoany.api.TlsEngine;
 import dev.tcptoany.api.TlsIdentity;
 import dev.tcptoany.api.TlsMaterials;
 import dev.tcptoany.api.TlsSettings;
@@ -65,13 +66,25 @@ final class HostTlsMaterials implements TlsMaterials {
     private final boolean dryRun;
     private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private final TlsEngine engine;
+
     HostTlsMaterials(Path dataDir) {
         this(dataDir, false);
     }
 
     HostTlsMaterials(Path dataDir, boolean dryRun) {
+        this(dataDir, dryRun, TlsEngine.JDK);
+    }
+
+    HostTlsMaterials(Path dataDir, boolean dryRun, TlsEngine engine) {
         this.tlsDir = dataDir.resolve("tls");
         this.dryRun = dryRun;
+        this.engine = engine;
+    }
+
+    @Override
+    public TlsEngine engine() {
+        return engine;
     }
 
     /** In a dry run: what a real start would do with each generated identity, one line each. */

@@ -162,7 +162,7 @@ public final class Proxy implements AutoCloseable {
     public static CheckReport checkReport(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
         Prepared prepared = load(userConfig, pluginsDirOverride);
         List<ConfigException> problems = new ArrayList<>(prepared.problems());
-        HostTlsMaterials tls = new HostTlsMaterials(prepared.settings().dataDir(), true);
+        HostTlsMaterials tls = new HostTlsMaterials(prepared.settings().dataDir(), true, prepared.settings().tlsEngine());
         try (EventLoops scratch = new EventLoops(false, 1)) {
             Proxy probe = new Proxy(prepared.settings(), scratch);
             PeerRejections ignore = (reason, peer, detail) -> { };
@@ -194,7 +194,8 @@ public final class Proxy implements AutoCloseable {
 
     private void startRoutes(TransportRegistry registry) {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        HostTlsMaterials tls = new HostTlsMaterials(settings.dataDir());
+        HostTlsMaterials tls = new HostTlsMaterials(settings.dataDir(), false, settings.tlsEngine());
+        log.info("TLS over TCP (wss) uses the {} (proxy.tls.provider)", TlsEngineChoice.describe(settings.tlsEngine()));
         List<ConfigException> problems = new ArrayList<>();
         for (RouteConfig rc : settings.routes()) {
             RouteCounters counters = new RouteCounters();

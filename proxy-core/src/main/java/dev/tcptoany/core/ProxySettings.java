@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.tcptoany.api.ConfigProblems;
+import dev.tcptoany.api.TlsEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +25,12 @@ public final class ProxySettings {
     private final Duration shutdownGrace;
     private final boolean preferNative;
     private final int workerThreads;
+    private final TlsEngine tlsEngine;
     private final List<RouteConfig> routes;
     private final List<ConfigException> problems;
 
     private ProxySettings(Config root, Optional<Path> pluginsDir, Path dataDir, Duration shutdownGrace,
-                          boolean preferNative, int workerThreads, List<RouteConfig> routes,
+                          boolean preferNative, int workerThreads, TlsEngine tlsEngine, List<RouteConfig> routes,
                           List<ConfigException> problems) {
         this.root = root;
         this.pluginsDir = pluginsDir;
@@ -36,6 +38,7 @@ public final class ProxySettings {
         this.shutdownGrace = shutdownGrace;
         this.preferNative = preferNative;
         this.workerThreads = workerThreads;
+        this.tlsEngine = tlsEngine;
         this.routes = routes;
         this.problems = problems;
     }
@@ -53,6 +56,17 @@ public final class ProxySettings {
         if (threads < 0) {
             problems.add(ConfigProblems.badValue(proxy, "event-loop.threads", "must be 0 (one per core) or more"));
         }
+        TlsEngine tlsEngine = TlsEngine.JDK;
+        try {
+            Optional<TlsEngine> chosen = TlsEngineChoice.resolve(proxy.getString("tls.provider"));
+            if (chosen.isPresent()) {
+                tlsEngine = chosen.get();
+            } else {
+                problems.add(ConfigProblems.badValue(proxy, "tls.provider", "expected " + TlsEngineChoice.VALUES));
+            }
+        } catch (IllegalStateException e) {
+            problems.add(ConfigProblems.badValue(proxy, "tls.provider", e.getMessage() + "; use auto or jdk"));
+        }
         Config defaults = proxy.getConfig("route-defaults");
         List<RouteConfig> routes = new ArrayList<>();
         Map<String, ConfigValue> sorted = new TreeMap<>(proxy.getObject("routes"));
@@ -63,7 +77,7 @@ public final class ProxySettings {
                 problems.add(ex);
             }
         }
-        return new ProxySettings(root, pluginsDir, dataDir, grace, preferNative, threads, List.copyOf(routes),
+        return new ProxySettings(root, pluginsDir, dataDir, grace, preferNative, threads, tlsEngine, List.copyOf(routes),
                 List.copyOf(problems));
     }
 
@@ -126,6 +140,11 @@ public final class ProxySettings {
 
     public boolean preferNative() {
         return preferNative;
+    }
+
+    /** The TLS engine of TLS-over-TCP transports ({@code proxy.tls.provider}, resolved). */
+    public TlsEngine tlsEngine() {
+        return tlsEngine;
     }
 
     public int workerThreads() {

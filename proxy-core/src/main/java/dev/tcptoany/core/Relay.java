@@ -2,6 +2,7 @@ package dev.tcptoany.core;
 
 import dev.tcptoany.api.ByteStream;
 import dev.tcptoany.api.DialRequest;
+import dev.tcptoany.api.HoldUntilFirstRead;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -61,7 +62,7 @@ final class Relay {
         route.counters().opened();
         route.started(this);
         route.track(ch);
-        ch.pipeline().addLast("relay", client);
+        client.attach();
         if (!ch.isActive()) {
             // Closed before we got it; the handler's channelInactive is not coming.
             finish();
@@ -93,8 +94,8 @@ final class Relay {
             ByteStream up = (ByteStream) f.getNow();
             Side u = new Side(up, false);
             // Attach at once, on the stream's loop: epoll reads once on a peer's FIN even with
-            // auto-read off, and what it reads must reach a handler that keeps it (Side.early).
-            u.onLoop(() -> up.channel().pipeline().addLast("relay", u));
+            // auto-read off, and what it reads must reach a handler that keeps it (Side.attach).
+            u.onLoop(u::attach);
             client.onLoop(() -> connected(u));
         });
     }
@@ -118,9 +119,9 @@ final class Relay {
                 u.abortPeer("upstream " + up.describe() + " closed while connecting");
                 return;
             }
-            u.releaseEarly();
+            u.startRelaying();
         });
-        client.releaseEarly();
+        client.startRelaying();
         armTimer((halfClosed ? route.timeouts().halfClosed() : route.timeouts().idle()).toNanos());
     }
 
@@ -239,13 +240,7 @@ final class Relay {
         final boolean isClient;
         volatile Side peer;
         // Owned by this side's loop.
-        /**
-         * Bytes read before the peer exists. Auto-read is off until then, but epoll still reads
-         * once when the client's FIN arrives (EPOLLRDHUP), so a client that sends a request and
-         * FIN at once is read here; bounded by one read burst.
-         */
-        java.util.ArrayDeque<ByteBuf> early;
-        /** Set on this side's loop once early bytes went to the peer; from then on bytes go straight through. */
+        /** Set on this side's loop once the peer exists; the first read follows. */
         boolean wired;
         boolean inputDone;
         boolean outputDone;
@@ -255,6 +250,17 @@ final class Relay {
             this.stream = stream;
             this.channel = stream.channel();
             this.isClient = isClient;
+        }
+
+        /**
+         * On this side's loop, before anything can be read: auto-read is off until the peer exists,
+         * but epoll still reads once when a peer's FIN arrives (EPOLLRDHUP), so a client that sends a
+         * request and FIN at once is read before that; the holder keeps it (one read burst) until
+         * {@link #startRelaying()} reads.
+         */
+        void attach() {
+            channel.pipeline().addLast("relay-hold", new HoldUntilFirstRead());
+            channel.pipeline().addLast("relay", this);
         }
 
         private void onLoop(Runnable task) {
@@ -273,10 +279,9 @@ final class Relay {
             }
             Side p = peer;
             if (!wired) {
-                if (early == null) {
-                    early = new java.util.ArrayDeque<>();
-                }
-                early.add(buf);
+                // Only the relay reads (through the holder), and only once wired: a transport broke that.
+                buf.release();
+                abortBoth("bytes arrived before the relay read; the transport reads on its own");
                 return;
             }
             countRead(buf.readableBytes());
@@ -318,32 +323,10 @@ final class Relay {
             });
         }
 
-        /** On this side's loop, once the peer is set: forward what was read early, then read on. */
-        void releaseEarly() {
-            Side p = peer;
+        /** On this side's loop, once the peer is set: the first read gets what the holder kept, then reading goes on. */
+        void startRelaying() {
             wired = true;
-            if (early != null) {
-                ByteBuf b;
-                while ((b = early.poll()) != null) {
-                    countRead(b.readableBytes());
-                    p.stream.write(b);
-                }
-                p.channel.flush();
-                early = null;
-            }
-            if (inputDone) {
-                p.onLoop(p::endOutput);
-                maybeFinished();
-            } else {
-                requestRead();
-            }
-        }
-
-        private void releaseEarlyBuffers() {
-            if (early != null) {
-                early.forEach(ByteBuf::release);
-                early = null;
-            }
+            requestRead();
         }
 
         @Override
@@ -367,7 +350,7 @@ final class Relay {
                         p.channel.flush();
                         p.onLoop(p::endOutput);
                         maybeFinished();
-                    } // else: releaseEarly() forwards the end once the peer exists
+                    } // else: held in front of us until startRelaying() reads; never seen here
                 }
             }
             ctx.fireUserEventTriggered(evt);
@@ -406,7 +389,6 @@ final class Relay {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            releaseEarlyBuffers();
             if (isClient) {
                 finish();
             }

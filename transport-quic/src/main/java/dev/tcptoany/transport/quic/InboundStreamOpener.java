@@ -1,32 +1,31 @@
 package dev.tcptoany.transport.quic;
 
+import dev.tcptoany.api.HoldUntilFirstRead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * First handler of a stream the listener accepted: reads the {@link StreamHeader} (under our ALPN),
- * then hands the stream to the host.
+ * then hands the stream to the host and leaves the pipeline.
  *
- * <p>The host turns reading on only once its dial is done, so whatever arrived with the header
- * (bytes after it, the peer's FIN, an error) is kept here and replayed, in order, at the host's
- * first {@code read()}; then this handler leaves the pipeline.
+ * <p>The host turns reading on only once its dial is done, so whatever arrives with the header or
+ * after it (bytes after it, the peer's FIN, an error) goes to a {@link HoldUntilFirstRead} put in
+ * this handler's place, which replays it, in order, at the host's first {@code read()}.
  */
-final class InboundStreamOpener extends ChannelDuplexHandler {
+final class InboundStreamOpener extends ChannelInboundHandlerAdapter {
     /** A stream that has not sent its header by then is reset. Our dialer sends it at once. */
     static final long HEADER_TIMEOUT_SECONDS = 10;
 
     private final boolean expectHeader;
     private final Consumer<QuicStreamChannel> handOver;
-    private final ArrayDeque<Object> deferred = new ArrayDeque<>();
     private ByteBuf headerBytes;
     private boolean handedOver;
     private ScheduledFuture<?> headerTimeout;
@@ -60,7 +59,7 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (handedOver) {
-            deferred.add(msg);
+            ctx.fireChannelRead(msg); // to the holder
             return;
         }
         ByteBuf in = (ByteBuf) msg;
@@ -83,13 +82,15 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
         if (complete) {
             ByteBuf rest = headerBytes;
             headerBytes = null;
+            handedOver = true;
+            headerTimeout.cancel(false);
+            ctx.pipeline().addAfter(ctx.name(), "quic-hold", new HoldUntilFirstRead());
             if (rest.isReadable()) {
-                deferred.add(rest);
+                ctx.fireChannelRead(rest);
             } else {
                 rest.release();
             }
-            handedOver = true;
-            headerTimeout.cancel(false);
+            ctx.pipeline().remove(this);
             handOver.accept((QuicStreamChannel) ctx.channel());
         }
     }
@@ -99,7 +100,7 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
         if (!handedOver) {
             // Header incomplete: keep reading until it is.
             ctx.read();
-        } else if (deferred.isEmpty()) {
+        } else {
             ctx.fireChannelReadComplete();
         }
     }
@@ -113,7 +114,7 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
             }
             return;
         }
-        deferred.add(evt);
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -123,34 +124,7 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
-        deferred.add(cause);
-    }
-
-    @Override
-    public void read(ChannelHandlerContext ctx) {
-        if (handedOver) {
-            ctx.pipeline().remove(this);
-            boolean readSome = false;
-            Object o;
-            while ((o = deferred.poll()) != null) {
-                if (o instanceof Throwable t) {
-                    ctx.fireExceptionCaught(t);
-                } else if (o instanceof ByteBuf) {
-                    ctx.fireChannelRead(o);
-                    readSome = true;
-                } else {
-                    if (readSome) {
-                        ctx.fireChannelReadComplete();
-                        readSome = false;
-                    }
-                    ctx.fireUserEventTriggered(o);
-                }
-            }
-            if (readSome) {
-                ctx.fireChannelReadComplete();
-            }
-        }
-        ctx.read();
+        ctx.fireExceptionCaught(cause);
     }
 
     @Override
@@ -162,15 +136,6 @@ final class InboundStreamOpener extends ChannelDuplexHandler {
         if (headerTimeout != null) {
             headerTimeout.cancel(false);
         }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        Object o;
-        while ((o = deferred.poll()) != null) {
-            ReferenceCountUtil.release(o);
-        }
-        super.channelInactive(ctx);
     }
 
     private void refuse(ChannelHandlerContext ctx, String why) {

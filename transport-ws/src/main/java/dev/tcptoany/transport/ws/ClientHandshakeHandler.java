@@ -1,6 +1,8 @@
 package dev.tcptoany.transport.ws;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.HoldUntilFirstRead;
+import dev.tcptoany.api.PeerRejections;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,7 +19,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.util.ReferenceCountUtil;
@@ -37,12 +38,14 @@ import java.util.Map;
 final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final DialerSettings settings;
     private final Promise<ByteStream> promise;
+    private final PeerRejections rejections;
     private final String description;
     private String key;
 
-    ClientHandshakeHandler(DialerSettings settings, Promise<ByteStream> promise, String description) {
+    ClientHandshakeHandler(DialerSettings settings, Promise<ByteStream> promise, PeerRejections rejections, String description) {
         this.settings = settings;
         this.promise = promise;
+        this.rejections = rejections;
         this.description = description;
     }
 
@@ -114,11 +117,14 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
 
         // No frame may reach the pipeline tail before the host's handler: reads stop here, and the
-        // stream handler holds what was already read until the host's first read().
+        // holder keeps what was already read (frames behind the 101) until the host's first read().
+        // It goes in before the codec swap, which passes those bytes on.
         ctx.channel().config().setAutoRead(false);
         WebSocketStreamHandler stream = new WebSocketStreamHandler(ours, settings.frames(), description);
         ChannelPipeline p = ctx.pipeline();
-        p.replace(this, "ws-stream", stream);
+        p.replace(this, "ws-hold", new HoldUntilFirstRead());
+        p.addAfter("ws-hold", "ws-keep-alive", new WebSocketKeepAlive(settings.frames(), rejections, description));
+        p.addAfter("ws-keep-alive", "ws-stream", stream);
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(settings.frames().maxFrameSize())
                 .expectMaskedFrames(false)
@@ -131,7 +137,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         p.replace(HttpClientCodec.class, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
         // The encoder sits before the decoder so the Close the decoder sends on a protocol violation
         // (1002, 1007, 1009) is encoded.
-        p.addBefore("ws-decoder", "ws-encoder", new WebSocket13FrameEncoder(true));
+        p.addBefore("ws-decoder", "ws-encoder", new InPlaceMaskingFrameEncoder());
         if (p.get(HttpObjectAggregator.class) != null) {
             p.remove(HttpObjectAggregator.class);
         }
@@ -160,8 +166,19 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /**
+     * The failure and, when it differs, its innermost cause: the OpenSSL engine reports a refused
+     * certificate as "General OpenSslEngine problem" and keeps the reason (a name mismatch, a
+     * wrong pin) in the cause.
+     */
     private static String rootMessage(Throwable t) {
-        Throwable root = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
-        return root.getMessage() != null ? root.getMessage() : root.toString();
+        Throwable top = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
+        Throwable root = top;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String topMessage = top.getMessage() != null ? top.getMessage() : top.toString();
+        String rootMessage = root.getMessage() != null ? root.getMessage() : root.toString();
+        return root == top || topMessage.contains(rootMessage) ? topMessage : topMessage + ": " + rootMessage;
     }
 }

@@ -36,6 +36,19 @@ final class ConfigValues {
         return (int) bytes;
     }
 
+    static int integer(Config c, String path, int min, int max) {
+        int n;
+        try {
+            n = c.getInt(path);
+        } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+            throw ConfigProblems.badValue(c, path, "expected a whole number");
+        }
+        if (n < min || n > max) {
+            throw ConfigProblems.badValue(c, path, "must be between " + min + " and " + max + ", is " + n);
+        }
+        return n;
+    }
+
     static String string(Config c, String path) {
         try {
             return c.getString(path).trim();

@@ -6,15 +6,23 @@ import java.time.Duration;
 /**
  * How an established WebSocket connection carries bytes, the same for listener and dialer.
  *
- * @param frameSize     largest outgoing frame payload
+ * @param frameSize      largest outgoing frame payload between our nodes (subprotocol negotiated)
+ * @param plainFrameSize largest outgoing frame payload to plain peers (no subprotocol): the original
+ *                       tool's library, like most WebSocket libraries, refuses messages over 32 KiB
  * @param maxFrameSize  largest incoming frame payload (larger: close 1009)
  * @param compression   permessage-deflate offered / accepted
  * @param pingInterval  quiet time before a ping; zero disables keep-alive
  * @param pongTimeout   silence tolerated after a ping
  * @param closeTimeout  wait for the peer's Close answer
+ * @param maxPingsPerSecond pings a peer may send in one second; more: close 1008
  */
-record FrameSettings(int frameSize, int maxFrameSize, boolean compression, Duration pingInterval,
-                     Duration pongTimeout, Duration closeTimeout) {
+record FrameSettings(int frameSize, int plainFrameSize, int maxFrameSize, boolean compression, Duration pingInterval,
+                     Duration pongTimeout, Duration closeTimeout, int maxPingsPerSecond) {
+
+    /** The largest message payload we send to a peer: ours get frame-size, plain peers plain-frame-size. */
+    int outgoingFrameSize(boolean subprotocolNegotiated) {
+        return subprotocolNegotiated ? frameSize : plainFrameSize;
+    }
 
     /** Frame payloads are limited to 2^31-1 by the decoder; 16 MiB is plenty and bounds memory. */
     static final int LARGEST_FRAME = 16 * 1024 * 1024;
@@ -22,10 +30,12 @@ record FrameSettings(int frameSize, int maxFrameSize, boolean compression, Durat
     static FrameSettings fromConfig(Config c) {
         return new FrameSettings(
                 ConfigValues.size(c, "frame-size", 1, LARGEST_FRAME),
+                ConfigValues.size(c, "plain-frame-size", 1, LARGEST_FRAME),
                 ConfigValues.size(c, "max-frame-size", 125, LARGEST_FRAME),
                 ConfigValues.bool(c, "compression"),
                 ConfigValues.duration(c, "ping-interval", true),
                 ConfigValues.duration(c, "pong-timeout", false),
-                ConfigValues.duration(c, "close-timeout", false));
+                ConfigValues.duration(c, "close-timeout", false),
+                ConfigValues.integer(c, "max-pings-per-second", 1, 1_000_000));
     }
 }

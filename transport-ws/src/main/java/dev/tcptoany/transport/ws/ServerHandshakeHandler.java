@@ -1,5 +1,6 @@
 package dev.tcptoany.transport.ws;
 
+import dev.tcptoany.api.HoldUntilFirstRead;
 import dev.tcptoany.api.PeerRejections;
 import dev.tcptoany.api.StreamAcceptor;
 import io.netty.buffer.ByteBuf;
@@ -192,6 +193,12 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         // The response goes through the HTTP encoder now; then the pipeline speaks frames only.
         ChannelPipeline p = ctx.pipeline();
         io.netty.channel.ChannelFuture written = ctx.writeAndFlush(r);
+        // Frame handling goes in before the codec swap: the swap passes on the bytes the HTTP
+        // decoder read past the request (frames a client pipelined behind it), and they must find
+        // the holder there, not this handler, which would drop them.
+        p.replace(this, "ws-hold", new HoldUntilFirstRead());
+        p.addAfter("ws-hold", "ws-keep-alive", new WebSocketKeepAlive(settings.frames(), rejections, description));
+        p.addAfter("ws-keep-alive", "ws-stream", stream);
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(settings.frames().maxFrameSize())
                 .expectMaskedFrames(true)
@@ -207,7 +214,6 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (p.get(HttpObjectAggregator.class) != null) {
             p.remove(HttpObjectAggregator.class);
         }
-        p.replace(this, "ws-stream", stream);
         log.debug("{}: upgraded ({})", description, ours ? Subprotocol.NAME : "plain binary");
         // Hand over once the 101 is on its way, after the compression extension (if any) has
         // placed its frame codecs.

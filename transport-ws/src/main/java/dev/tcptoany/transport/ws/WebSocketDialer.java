@@ -4,6 +4,7 @@ import dev.tcptoany.api.ByteStream;
 import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.Dialer;
+import dev.tcptoany.api.TlsEngine;
 import dev.tcptoany.api.TlsIdentity;
 import dev.tcptoany.api.TlsSettings;
 import dev.tcptoany.api.TransportContext;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketCl
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
@@ -62,7 +64,10 @@ public final class WebSocketDialer implements Dialer {
         if (tls) {
             TlsSettings ts = TlsSettings.fromConfig(context.config(), "tls");
             this.serverName = ts.serverName().orElse(settings.url().host());
-            SslContextBuilder b = SslContextBuilder.forClient().trustManager(context.tls().serverTrust(ts));
+            // The host's engine choice; either engine caches sessions per host and port (the
+            // handler is made with both), so a reconnecting dialer resumes instead of a full handshake.
+            SslContextBuilder b = SslContextBuilder.forClient().trustManager(context.tls().serverTrust(ts))
+                    .sslProvider(context.tls().engine() == TlsEngine.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK);
             Optional<TlsIdentity> id = context.tls().clientIdentity(ts);
             id.ifPresent(identity -> b.keyManager(identity.key(), identity.chainArray()));
             // Pins and insecure mode replace name checks (see TlsMaterials#serverTrust).
@@ -153,7 +158,7 @@ public final class WebSocketDialer implements Dialer {
             // Bounds what one compressed message may inflate to, as max-frame-size bounds a frame.
             p.addLast("ws-compression", new WebSocketClientCompressionHandler(settings.frames().maxFrameSize()));
         }
-        p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, description));
+        p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, context.rejections(), description));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.tcptoany.transport.ws;
 import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.Listener;
 import dev.tcptoany.api.StreamAcceptor;
+import dev.tcptoany.api.TlsEngine;
 import dev.tcptoany.api.TlsIdentity;
 import dev.tcptoany.api.TlsSettings;
 import dev.tcptoany.api.TransportContext;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketSe
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -68,7 +70,8 @@ public final class WebSocketListener implements Listener {
     private static SslContext serverSslContext(TransportContext context) throws SSLException {
         TlsSettings tls = TlsSettings.fromConfig(context.config(), "tls");
         TlsIdentity identity = context.tls().serverIdentity(tls, "wss");
-        SslContextBuilder b = SslContextBuilder.forServer(identity.key(), identity.chainArray());
+        SslContextBuilder b = SslContextBuilder.forServer(identity.key(), identity.chainArray())
+                .sslProvider(context.tls().engine() == TlsEngine.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK);
         var clientTrust = context.tls().clientTrust(tls);
         if (clientTrust.isPresent()) {
             b.trustManager(clientTrust.get());

@@ -11,8 +11,6 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -21,7 +19,6 @@ import io.netty.util.concurrent.PromiseCombiner;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns an established WebSocket connection into the byte stream the relay expects: binary and
  * continuation frames in become {@code ByteBuf}s (fragments passed on as they arrive), {@code ByteBuf}s
- * out become binary messages of at most {@link FrameSettings#frameSize()}, and the ends of the
+ * out become binary messages of at most {@link FrameSettings#outgoingFrameSize(boolean)}, and the ends of the
  * stream map to our subprotocol's messages or, for plain peers, to Close frames.
  *
- * <p>Inbound data that arrives before the host's first {@code read()} (a server that speaks first
- * can get its frames into the same TCP segment as the 101 answer) is held and delivered on that
- * read, so nothing reaches the pipeline tail before the host's handler is there.
+ * <p>Pings and pongs are handled in front of it by {@link WebSocketKeepAlive}; frames that arrive
+ * before the host's first {@code read()} wait in a {@link dev.tcptoany.api.HoldUntilFirstRead}
+ * in front of both.
  *
  * <p>All state is touched on the channel's event loop only.
  */
@@ -43,12 +40,11 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
 
     private final boolean halfClose;
     private final FrameSettings settings;
+    /** Largest payload of one outgoing message: frame-size for our nodes, plain-frame-size for plain peers. */
+    private final int outgoingFrameSize;
     private final String description;
 
     private ChannelHandlerContext ctx;
-    /** Inbound items (ByteBuf or user events) waiting for the host's first read; null once it read. */
-    private ArrayDeque<Object> held = new ArrayDeque<>();
-    private boolean closeAfterDelivery;
 
     private boolean inputShut;
     private boolean outputShut;
@@ -60,14 +56,8 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     /** A text message being assembled from fragments (control messages), or null. */
     private StringBuilder text;
 
-    /** True between the host's read() and the end of that read burst: silence then means the peer is quiet. */
-    private boolean readRequested;
     /** The Close frame we sent, so a close() from the host lets it reach the socket first. */
     private ChannelFuture closeFrameWritten;
-
-    private long lastHeardNanos = System.nanoTime();
-    private long pingSentNanos;
-    private ScheduledFuture<?> keepAlive;
     private ScheduledFuture<?> closeTimer;
 
     /**
@@ -77,6 +67,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     WebSocketStreamHandler(boolean halfClose, FrameSettings settings, String description) {
         this.halfClose = halfClose;
         this.settings = settings;
+        this.outgoingFrameSize = settings.outgoingFrameSize(halfClose);
         this.description = description;
     }
 
@@ -87,18 +78,11 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        long interval = settings.pingInterval().toNanos();
-        if (interval > 0) {
-            // Tick often enough to notice both a quiet period and a missing pong in time.
-            long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(interval, settings.pongTimeout().toNanos()) / 2);
-            keepAlive = ctx.executor().scheduleAtFixedRate(this::keepAliveTick, tick, tick, TimeUnit.NANOSECONDS);
-        }
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelTimers();
-        releaseHeld();
+        cancelCloseTimer();
     }
 
     // ---- inbound ----
@@ -110,7 +94,6 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             return;
         }
-        lastHeardNanos = System.nanoTime();
         if (frame instanceof BinaryWebSocketFrame || (frame instanceof ContinuationWebSocketFrame && text == null)) {
             onData(frame); // takes ownership of the content
             return;
@@ -118,14 +101,10 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         try {
             if (frame instanceof TextWebSocketFrame || frame instanceof ContinuationWebSocketFrame) {
                 onText(frame);
-            } else if (frame instanceof PingWebSocketFrame) {
-                if (!closeSent) {
-                    ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-                }
             } else if (frame instanceof CloseWebSocketFrame close) {
                 onClose(close.statusCode(), close.reasonText());
             }
-            // Pongs only prove liveness, recorded above.
+            // Pings and pongs are WebSocketKeepAlive's; none gets here.
         } finally {
             frame.release();
         }
@@ -144,7 +123,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
             content.release();
             return;
         }
-        deliver(content);
+        ctx.fireChannelRead(content);
     }
 
     private void onText(WebSocketFrame frame) {
@@ -178,7 +157,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
                 return;
             }
             inputShut = true;
-            deliver(ChannelInputShutdownEvent.INSTANCE);
+            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
             if (outputShut) {
                 startClose(WebSocketCloseStatus.NORMAL_CLOSURE.code(), "");
             }
@@ -204,7 +183,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
                     || code == WebSocketCloseStatus.EMPTY.code();
             if (clean && !inputShut && !aborted) {
                 inputShut = true;
-                deliver(ChannelInputShutdownEvent.INSTANCE);
+                ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
             }
         }
         if (!clean) {
@@ -212,15 +191,14 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
                 log.debug("{}: peer ended the stream with close {} {}", description, code, reason);
             }
             aborted = true;
-            releaseHeld();
         }
         if (closeSent) {
-            closeWhenDelivered();
+            ctx.close();
         } else {
             closeSent = true;
             int answer = code > 0 && WebSocketCloseStatus.isValidStatusCode(code) ? code : WebSocketCloseStatus.NORMAL_CLOSURE.code();
             closeFrameWritten = ctx.writeAndFlush(new CloseWebSocketFrame(answer, ""));
-            closeFrameWritten.addListener(f -> closeWhenDelivered());
+            closeFrameWritten.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -232,7 +210,6 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     private void protocolError(WebSocketCloseStatus status, String why) {
         log.info("{}: protocol error, closing with {}: {}", description, status.code(), why);
         aborted = true;
-        releaseHeld();
         if (closeSent) {
             ctx.close();
             return;
@@ -248,17 +225,8 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        readRequested = false;
-        if (held == null) {
-            ctx.fireChannelReadComplete();
-        }
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelTimers();
-        releaseHeld();
+        cancelCloseTimer();
         ctx.fireChannelInactive();
     }
 
@@ -273,58 +241,10 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         }
         log.debug("{}: {}", description, cause.toString());
         aborted = true;
-        releaseHeld();
         ctx.close();
     }
 
-    private void deliver(Object item) {
-        if (held != null) {
-            held.add(item);
-        } else if (item instanceof ByteBuf) {
-            ctx.fireChannelRead(item);
-        } else {
-            ctx.fireUserEventTriggered(item);
-        }
-    }
-
-    private void releaseHeld() {
-        if (held != null) {
-            for (Object o; (o = held.poll()) != null; ) {
-                ReferenceCountUtil.release(o);
-            }
-        }
-    }
-
-    private void closeWhenDelivered() {
-        if (held != null && !held.isEmpty() && !aborted) {
-            closeAfterDelivery = true;
-        } else {
-            ctx.close();
-        }
-    }
-
     // ---- outbound ----
-
-    @Override
-    public void read(ChannelHandlerContext ctx) {
-        readRequested = true;
-        if (held != null) {
-            // The host is reading for the first time: hand over what arrived before it was there.
-            ArrayDeque<Object> items = held;
-            held = null;
-            if (!items.isEmpty()) {
-                for (Object o; (o = items.poll()) != null; ) {
-                    deliver(o);
-                }
-                ctx.fireChannelReadComplete();
-            }
-            if (closeAfterDelivery) {
-                ctx.close();
-                return;
-            }
-        }
-        ctx.read();
-    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -338,7 +258,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
             return;
         }
         int length = buf.readableBytes();
-        if (length <= settings.frameSize()) {
+        if (length <= outgoingFrameSize) {
             if (length == 0) {
                 buf.release();
                 promise.trySuccess();
@@ -351,7 +271,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         PromiseCombiner pieces = new PromiseCombiner(ctx.executor());
         try {
             while (buf.isReadable()) {
-                int n = Math.min(settings.frameSize(), buf.readableBytes());
+                int n = Math.min(outgoingFrameSize, buf.readableBytes());
                 pieces.add(ctx.write(new BinaryWebSocketFrame(buf.readRetainedSlice(n))));
             }
         } finally {
@@ -405,7 +325,6 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
     /** See {@link dev.tcptoany.api.ByteStream#abort(String)}. Event loop only; idempotent. */
     void abort(String reason) {
         aborted = true;
-        releaseHeld();
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -428,7 +347,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         ChannelFuture f = ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
         closeFrameWritten = f;
         if (closeReceived) {
-            f.addListener(done -> closeWhenDelivered());
+            f.addListener(ChannelFutureListener.CLOSE);
         } else {
             scheduleForcedClose();
         }
@@ -462,40 +381,7 @@ final class WebSocketStreamHandler extends ChannelDuplexHandler {
         return reason.substring(0, end);
     }
 
-    // ---- keep-alive ----
-
-    private void keepAliveTick() {
-        if (!ctx.channel().isActive() || closeSent) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (held != null || !(readRequested || ctx.channel().config().isAutoRead())) {
-            // Reads are paused (backpressure, or the host has not started): a pong may be sitting
-            // unread in the socket, so silence proves nothing. Start over when reads resume.
-            pingSentNanos = 0;
-            return;
-        }
-        if (pingSentNanos != 0) {
-            if (lastHeardNanos - pingSentNanos >= 0) {
-                pingSentNanos = 0;
-            } else if (now - pingSentNanos >= settings.pongTimeout().toNanos()) {
-                log.info("{}: no answer to ping within {}, aborting", description, settings.pongTimeout());
-                aborted = true;
-                ctx.close();
-                return;
-            }
-        }
-        if (pingSentNanos == 0 && now - lastHeardNanos >= settings.pingInterval().toNanos()) {
-            pingSentNanos = now;
-            ctx.writeAndFlush(new PingWebSocketFrame(ctx.alloc().buffer(0)));
-        }
-    }
-
-    private void cancelTimers() {
-        if (keepAlive != null) {
-            keepAlive.cancel(false);
-            keepAlive = null;
-        }
+    private void cancelCloseTimer() {
         if (closeTimer != null) {
             closeTimer.cancel(false);
             closeTimer = null;

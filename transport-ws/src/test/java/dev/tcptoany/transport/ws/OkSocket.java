@@ -17,6 +17,8 @@ final class OkSocket extends okhttp3.WebSocketListener {
     /** Fails with the HTTP status when the upgrade was refused. */
     final CompletableFuture<Integer> failedStatus = new CompletableFuture<>();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+    /** Payload size of the largest binary message received: what a size-limited client would check. */
+    final java.util.concurrent.atomic.AtomicInteger largestMessage = new java.util.concurrent.atomic.AtomicInteger();
     WebSocket socket;
     volatile String closeReason;
 
@@ -33,6 +35,7 @@ final class OkSocket extends okhttp3.WebSocketListener {
 
     @Override
     public void onMessage(WebSocket webSocket, ByteString bytes) {
+        largestMessage.accumulateAndGet(bytes.size(), Math::max);
         synchronized (binary) {
             binary.writeBytes(bytes.toByteArray());
         }
@@ -53,7 +56,11 @@ final class OkSocket extends okhttp3.WebSocketListener {
     }
 
     byte[] awaitBinary(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        return awaitBinary(n, 10);
+    }
+
+    byte[] awaitBinary(int n, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             synchronized (binary) {
                 if (binary.size() >= n) {

@@ -38,8 +38,23 @@ class SettingsTest {
     }
 
     @Test
+    void plainPeersGetPlainFrameSizeAndOurNodesFrameSize() throws Exception {
+        FrameSettings defaults = dial("ws", "url = \"ws://h/\"").frames();
+        assertThat(defaults.outgoingFrameSize(false)).isEqualTo(32 * 1024);
+        assertThat(defaults.outgoingFrameSize(true)).isEqualTo(64 * 1024);
+        FrameSettings listen = ListenerSettings.fromConfig(TestContext.merged("ws", "listen",
+                "address = \"127.0.0.1:0\", plain-frame-size = 16k")).frames();
+        assertThat(listen.outgoingFrameSize(false)).isEqualTo(16 * 1024);
+        assertThat(defaults.maxPingsPerSecond()).isEqualTo(10);
+    }
+
+    @Test
     void badValuesAreRefusedWithTheirKey() {
         assertThatThrownBy(() -> dial("ws", "url = \"ws://h/\", frame-size = 0")).hasMessageContaining("frame-size");
+        assertThatThrownBy(() -> dial("ws", "url = \"ws://h/\", plain-frame-size = 0")).hasMessageContaining("plain-frame-size");
+        assertThatThrownBy(() -> dial("ws", "url = \"ws://h/\", max-pings-per-second = 0")).hasMessageContaining("max-pings-per-second");
+        assertThatThrownBy(() -> dial("ws", "url = \"ws://h/\", max-pings-per-second = lots")).hasMessageContaining("max-pings-per-second")
+                .hasMessageContaining("whole number");
         assertThatThrownBy(() -> dial("ws", "url = \"ws://h/\", proxy = \"socks5://p:1080\"")).hasMessageContaining("proxy")
                 .hasMessageContaining("only http://");
         assertThatThrownBy(() -> ListenerSettings.fromConfig(TestContext.merged("ws", "listen", "address = \"127.0.0.1:0\", path = \"t\"")))

@@ -34,6 +34,14 @@ final class TestTls implements TlsMaterials {
     static final TestTls INSTANCE = new TestTls();
 
     final TlsIdentity identity = selfSigned();
+    /** Server certificates the default trust checked: a resumed session skips the check. */
+    final java.util.concurrent.atomic.AtomicInteger serverCertificateChecks = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** As the host's proxy.tls.provider = auto. */
+    @Override
+    public dev.tcptoany.api.TlsEngine engine() {
+        return io.netty.handler.ssl.OpenSsl.isAvailable() ? dev.tcptoany.api.TlsEngine.OPENSSL : dev.tcptoany.api.TlsEngine.JDK;
+    }
 
     @Override
     public TlsIdentity serverIdentity(TlsSettings settings, String name) {
@@ -54,7 +62,67 @@ final class TestTls implements TlsMaterials {
             return FingerprintTrustManagerFactory.builder("SHA-256")
                     .fingerprints(settings.pinSha256().stream().map(TlsSettings::normalizeFingerprint).toList()).build();
         }
-        return trustingIdentity();
+        return countingServerChecks(trustManager());
+    }
+
+    private TrustManagerFactory countingServerChecks(X509TrustManager plain) {
+        javax.net.ssl.X509ExtendedTrustManager trust = (javax.net.ssl.X509ExtendedTrustManager) plain;
+        javax.net.ssl.X509ExtendedTrustManager counting = new javax.net.ssl.X509ExtendedTrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket s) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine e) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket s)
+                    throws java.security.cert.CertificateException {
+                serverCertificateChecks.incrementAndGet();
+                trust.checkServerTrusted(chain, authType, s);
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine e)
+                    throws java.security.cert.CertificateException {
+                serverCertificateChecks.incrementAndGet();
+                trust.checkServerTrusted(chain, authType, e);
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                serverCertificateChecks.incrementAndGet();
+                trust.checkServerTrusted(chain, authType);
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return trust.getAcceptedIssuers();
+            }
+        };
+        return new io.netty.handler.ssl.util.SimpleTrustManagerFactory() {
+            @Override
+            protected void engineInit(KeyStore keyStore) {
+            }
+
+            @Override
+            protected void engineInit(javax.net.ssl.ManagerFactoryParameters params) {
+            }
+
+            @Override
+            protected javax.net.ssl.TrustManager[] engineGetTrustManagers() {
+                return new javax.net.ssl.TrustManager[] {counting};
+            }
+        };
     }
 
     @Override
