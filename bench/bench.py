@@ -51,22 +51,24 @@ TOPOLOGIES = [
     dict(name="haproxy", label="haproxy, 2 hops", kind="haproxy", transport=None),
     dict(name="tcp", label="tcp->tcp", kind="ours", transport="tcp"),
     dict(name="quic", label="tcp->quic->tcp", kind="ours", transport="quic"),
-    dict(name="quic-bbr", label="tcp->quic->tcp, bbr", kind="ours", transport="quic",
-         quic={"congestion-control": "bbr"}),
+    dict(name="quic-cubic", label="tcp->quic->tcp, cubic", kind="ours", transport="quic",
+         quic={"congestion-control": "cubic"}),
     dict(name="ws", label="tcp->ws->tcp", kind="ours", transport="ws"),
     dict(name="wss", label="tcp->wss->tcp", kind="ours", transport="wss"),
 ]
 TOPO = {t["name"]: t for t in TOPOLOGIES}
 TOPOLOGIES_ORDER = [t["name"] for t in TOPOLOGIES]
-ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "tcp-ws-tcp": "ws", "tcp-wss-tcp": "wss", "bbr": "quic-bbr"}
+ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "tcp-ws-tcp": "ws", "tcp-wss-tcp": "wss", "cubic": "quic-cubic",
+           # bbr is the default since 2026-12-01; the old name still selects it
+           "bbr": "quic", "quic-bbr": "quic"}
 
 PATHS = ["loopback", "veth", "lossy"]
 # What each path runs unless --only says otherwise. socat on veth only on request (haproxy is the relay
 # baseline there); the lossy path runs the QUIC topologies only.
 PATH_TOPOLOGIES = {
     "loopback": ["direct", "socat", "haproxy", "tcp", "quic", "ws", "wss"],
-    "veth": ["direct", "haproxy", "tcp", "quic", "quic-bbr", "ws", "wss"],
-    "lossy": ["quic", "quic-bbr"],
+    "veth": ["direct", "haproxy", "tcp", "quic", "quic-cubic", "ws", "wss"],
+    "lossy": ["quic", "quic-cubic"],
 }
 NS_PREFIX = "tta-bench-"
 ADDR_A, ADDR_B = "10.77.0.1", "10.77.0.2"
@@ -1383,7 +1385,8 @@ def targets(paths):
 
 
 def cc_comparison(paths):
-    """bbr against cubic (the default) where both were measured: veth single stream and CPU, lossy transfers."""
+    """bbr (the default, topology quic) against cubic (quic-cubic) where both were measured: veth single
+    stream and CPU, lossy transfers."""
     rows = []
 
     def verdict(x):
@@ -1392,22 +1395,22 @@ def cc_comparison(paths):
         return "bbr faster" if x > 1.05 else ("cubic faster" if x < 0.95 else "within 5%")
 
     topos = (paths.get("veth") or {}).get("topologies") or {}
-    if "quic" in topos and "quic-bbr" in topos:
+    if "quic" in topos and "quic-cubic" in topos:
         for key, what in (("tput_p1_gbps", "-P1"), ("tput_p4_gbps", "-P4"), ("tput_r_gbps", "-R")):
-            r = ratio(topos, "quic-bbr", "quic", key)
-            rows.append(("veth", f"{what} Gbit/s", fmt_num(topos["quic"]["median"].get(key)),
-                         fmt_num(topos["quic-bbr"]["median"].get(key)), fmt_ratio(r), verdict(r)))
-        r = ratio(topos, "quic-bbr", "quic", "cpu_s_per_gb")
-        rows.append(("veth", "CPU s/GB", fmt_num(topos["quic"]["median"].get("cpu_s_per_gb")),
-                     fmt_num(topos["quic-bbr"]["median"].get("cpu_s_per_gb")), fmt_ratio(r), "(lower is better)"))
+            r = ratio(topos, "quic", "quic-cubic", key)
+            rows.append(("veth", f"{what} Gbit/s", fmt_num(topos["quic-cubic"]["median"].get(key)),
+                         fmt_num(topos["quic"]["median"].get(key)), fmt_ratio(r), verdict(r)))
+        r = ratio(topos, "quic", "quic-cubic", "cpu_s_per_gb")
+        rows.append(("veth", "CPU s/GB", fmt_num(topos["quic-cubic"]["median"].get("cpu_s_per_gb")),
+                     fmt_num(topos["quic"]["median"].get("cpu_s_per_gb")), fmt_ratio(r), "(lower is better)"))
     pr = paths.get("lossy") or {}
     topos = pr.get("topologies") or {}
-    if "quic" in topos and "quic-bbr" in topos:
+    if "quic" in topos and "quic-cubic" in topos:
         for key, what in (("lossless_gbps", "0% drop, Gbit/s"),
                           ("lossy_gbps", f"{pr.get('drop_percent', 1):g}% drop each way, Gbit/s")):
-            r = ratio(topos, "quic-bbr", "quic", key)
-            rows.append(("lossy", what, fmt_num(topos["quic"]["median"].get(key), 3),
-                         fmt_num(topos["quic-bbr"]["median"].get(key), 3), fmt_ratio(r), verdict(r)))
+            r = ratio(topos, "quic", "quic-cubic", key)
+            rows.append(("lossy", what, fmt_num(topos["quic-cubic"]["median"].get(key), 3),
+                         fmt_num(topos["quic"]["median"].get(key), 3), fmt_ratio(r), verdict(r)))
     if not rows:
         return ""
     lines = ["| path | measure | cubic | bbr | bbr / cubic | |", "|---|---|---|---|---|---|"]
@@ -1574,7 +1577,7 @@ def markdown(result):
             out += [f"Not measured on this path: {', '.join(pr['skipped'])}.", ""]
     cc = cc_comparison(paths)
     if cc:
-        out += ["Congestion control, bbr against cubic (the default), same runs:", "", cc, ""]
+        out += ["Congestion control, bbr (the default) against cubic, same runs:", "", cc, ""]
     warm = (f"after a warm-up that is not counted ({s['warm_t']} s, then {WARM_STEP_S} s steps while the nodes' JIT "
             f"still compiled {JIT_SETTLED_S} s or more per step, at most {s.get('warm_max', s['warm_t'])} s), "
             if s.get("warm_t") else "")
