@@ -340,8 +340,12 @@ public abstract class RelayBehaviourSuite {
      */
     @Test
     void aConnectionOverTheListenersLimitIsAbortedCountedAndThePlaceComesBack() throws Exception {
-        try (ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(),
-                "max-open-connections = 1")) {
+        // The suite's nodes restart with the limit (a transport may listen on a fixed address, such
+        // as a socket path, so a second pair beside them is not possible), and without it after.
+        nodes.close();
+        ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "max-open-connections = 1");
+        nodes = limited;
+        try {
             try (Socket first = connectTo(limited.entry())) {
                 first.getOutputStream().write("held".getBytes(StandardCharsets.US_ASCII));
                 assertThat(first.getInputStream().readNBytes(4)).asString(StandardCharsets.US_ASCII).isEqualTo("held");
@@ -372,6 +376,9 @@ public abstract class RelayBehaviourSuite {
                 third.shutdownOutput();
                 assertThat(readToEof(third.getInputStream())).asString(StandardCharsets.US_ASCII).isEqualTo("again");
             }
+        } finally {
+            nodes.close();
+            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
         }
     }
 
