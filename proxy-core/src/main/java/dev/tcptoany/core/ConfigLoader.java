@@ -16,7 +16,25 @@ public final class ConfigLoader {
 
     /** Parses a user file; a missing file or a syntax error throws with file and line. */
     public static Config parseFile(File file) {
-        return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+        return readFile(file).config();
+    }
+
+    /**
+     * A user file as parsed, with what parsing it found suspicious but HOCON allows: plain
+     * includes that found nothing (each a line naming file, line and include).
+     */
+    public record UserFile(Config config, List<String> warnings) {
+    }
+
+    /**
+     * Parses a user file, noting plain includes of missing files; a missing file, a missing
+     * {@code include required(...)} (named by the including file and line) or a syntax error throws.
+     */
+    public static UserFile readFile(File file) {
+        MissingIncludes includes = new MissingIncludes(file);
+        Config config = ConfigFactory.parseFile(file,
+                ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(includes));
+        return new UserFile(config, includes.warnings());
     }
 
     /** Parses text (an embedded config); {@code description} names it in error messages. */

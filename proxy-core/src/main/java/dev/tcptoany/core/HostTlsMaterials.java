@@ -5,7 +5,6 @@ import dev.tcptoany.api.TlsEngine;
 import dev.tcptoany.api.TlsIdentity;
 import dev.tcptoany.api.TlsMaterials;
 import dev.tcptoany.api.TlsSettings;
-import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,8 +112,7 @@ final class HostTlsMaterials implements TlsMaterials {
     @Override
     public TrustManagerFactory serverTrust(TlsSettings settings) {
         if (!settings.pinSha256().isEmpty()) {
-            String[] pins = settings.pinSha256().stream().map(TlsSettings::normalizeFingerprint).toArray(String[]::new);
-            return FingerprintTrustManagerFactory.builder("SHA-256").fingerprints(pins).build();
+            return new PinnedCertificateTrust(settings);
         }
         if (settings.insecure()) {
             log.warn("TLS verification is OFF (insecure = true): any server certificate is accepted, so the"

@@ -50,11 +50,13 @@ public final class ProxySettings {
         String dir = proxy.getString("plugins.dir");
         Optional<Path> pluginsDir = dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
         Path dataDir = Path.of(proxy.getString("data-dir"));
-        Duration grace = positiveDuration(proxy, "shutdown-grace", problems, Duration.ofSeconds(10));
+        // Values are read from the root by their full path, so every problem names the key as the
+        // user writes it (proxy.shutdown-grace, not shutdown-grace).
+        Duration grace = positiveDuration(root, "proxy.shutdown-grace", problems, Duration.ofSeconds(10));
         boolean preferNative = proxy.getBoolean("event-loop.native");
         int threads = proxy.getInt("event-loop.threads");
         if (threads < 0) {
-            problems.add(ConfigProblems.badValue(proxy, "event-loop.threads", "must be 0 (one per core) or more"));
+            problems.add(ConfigProblems.badValue(root, "proxy.event-loop.threads", "must be 0 (one per core) or more"));
         }
         TlsEngine tlsEngine = TlsEngine.JDK;
         try {
@@ -62,17 +64,17 @@ public final class ProxySettings {
             if (chosen.isPresent()) {
                 tlsEngine = chosen.get();
             } else {
-                problems.add(ConfigProblems.badValue(proxy, "tls.provider", "expected " + TlsEngineChoice.VALUES));
+                problems.add(ConfigProblems.badValue(root, "proxy.tls.provider", "expected " + TlsEngineChoice.VALUES));
             }
         } catch (IllegalStateException e) {
-            problems.add(ConfigProblems.badValue(proxy, "tls.provider", e.getMessage() + "; use auto or jdk"));
+            problems.add(ConfigProblems.badValue(root, "proxy.tls.provider", e.getMessage() + "; use auto or jdk"));
         }
-        Config defaults = proxy.getConfig("route-defaults");
+        RouteDefaults defaults = RouteDefaults.read(root, DEFAULTS_PATH, DEFAULT_ROUTE_DEFAULTS, problems);
         List<RouteConfig> routes = new ArrayList<>();
         Map<String, ConfigValue> sorted = new TreeMap<>(proxy.getObject("routes"));
         for (Map.Entry<String, ConfigValue> e : sorted.entrySet()) {
             try {
-                routes.add(readRoute(e.getKey(), e.getValue(), defaults, problems));
+                routes.add(readRoute(root, e.getKey(), e.getValue(), defaults, problems));
             } catch (ConfigException ex) {
                 problems.add(ex);
             }
@@ -81,19 +83,48 @@ public final class ProxySettings {
                 List.copyOf(problems));
     }
 
-    private static RouteConfig readRoute(String name, ConfigValue value, Config defaults, List<ConfigException> problems) {
+    private static final String DEFAULTS_PATH = "proxy.route-defaults";
+    /** What a route gets when proxy.route-defaults itself holds a bad value (already reported). */
+    private static final RouteDefaults DEFAULT_ROUTE_DEFAULTS = new RouteDefaults(
+            new RelayTimeouts(Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofMinutes(1)), 0);
+
+    /**
+     * The per-route settings: read once from {@code proxy.route-defaults}, then per route for the
+     * keys the route sets itself, so a bad default is reported once (not once per route) and each
+     * problem names the path where the value was written.
+     */
+    private record RouteDefaults(RelayTimeouts timeouts, int maxOpenConnections) {
+        static RouteDefaults read(Config root, String path, RouteDefaults fallback, List<ConfigException> problems) {
+            Config block = root.hasPath(path) ? root.getConfig(path) : com.typesafe.config.ConfigFactory.empty();
+            RelayTimeouts t = fallback.timeouts();
+            return new RouteDefaults(new RelayTimeouts(
+                    block.hasPath("connect-timeout") ? positiveDuration(root, path + ".connect-timeout", problems, t.connect()) : t.connect(),
+                    block.hasPath("idle-timeout") ? positiveDuration(root, path + ".idle-timeout", problems, t.idle()) : t.idle(),
+                    block.hasPath("half-closed-timeout")
+                            ? positiveDuration(root, path + ".half-closed-timeout", problems, t.halfClosed()) : t.halfClosed()),
+                    block.hasPath("max-open-connections")
+                            ? connectionLimit(root, path + ".max-open-connections", problems, fallback.maxOpenConnections())
+                            : fallback.maxOpenConnections());
+        }
+    }
+
+    private static RouteConfig readRoute(Config root, String name, ConfigValue value, RouteDefaults defaults,
+                                         List<ConfigException> problems) {
+        String path = "proxy.routes." + quoted(name);
         if (value.valueType() != ConfigValueType.OBJECT) {
-            throw new ConfigException.WrongType(value.origin(), "proxy.routes." + name, "object", value.valueType().name());
+            throw new ConfigException.WrongType(value.origin(), path, "object", value.valueType().name());
         }
         Config route = ((com.typesafe.config.ConfigObject) value).toConfig();
-        Config merged = route.withFallback(defaults);
         String listenTransport = transportOf(route, "listen", name);
         String dialTransport = transportOf(route, "dial", name);
-        RelayTimeouts timeouts = new RelayTimeouts(
-                positiveDuration(merged, "connect-timeout", problems, Duration.ofSeconds(10)),
-                positiveDuration(merged, "idle-timeout", problems, Duration.ofHours(1)),
-                positiveDuration(merged, "half-closed-timeout", problems, Duration.ofMinutes(1)));
-        return new RouteConfig(name, listenTransport, route.getConfig("listen"), dialTransport, route.getConfig("dial"), timeouts);
+        RouteDefaults own = RouteDefaults.read(root, path, defaults, problems);
+        return new RouteConfig(name, listenTransport, route.getConfig("listen"), dialTransport, route.getConfig("dial"),
+                own.timeouts(), own.maxOpenConnections());
+    }
+
+    /** A route name as it must be written in a path: quoted when it is not a plain word. */
+    private static String quoted(String key) {
+        return key.matches("[A-Za-z0-9_-]+") ? key : "\"" + key.replace("\"", "\\\"") + "\"";
     }
 
     private static String transportOf(Config route, String side, String routeName) {
@@ -107,14 +138,29 @@ public final class ProxySettings {
         return block.getString("transport");
     }
 
-    private static Duration positiveDuration(Config c, String path, List<ConfigException> problems, Duration fallback) {
+    /** @param path the full path from the root, so messages name the key as the user writes it */
+    private static Duration positiveDuration(Config root, String path, List<ConfigException> problems, Duration fallback) {
         try {
-            Duration d = c.getDuration(path);
+            Duration d = root.getDuration(path);
             if (d.isNegative() || d.isZero()) {
-                problems.add(ConfigProblems.badValue(c, path, "must be a positive duration, e.g. 10s"));
+                problems.add(ConfigProblems.badValue(root, path, "must be a positive duration, e.g. 10s"));
                 return fallback;
             }
             return d;
+        } catch (ConfigException e) {
+            problems.add(e);
+            return fallback;
+        }
+    }
+
+    private static int connectionLimit(Config root, String path, List<ConfigException> problems, int fallback) {
+        try {
+            int n = root.getInt(path);
+            if (n < 0) {
+                problems.add(ConfigProblems.badValue(root, path, "must be 0 (unlimited) or more"));
+                return fallback;
+            }
+            return n;
         } catch (ConfigException e) {
             problems.add(e);
             return fallback;

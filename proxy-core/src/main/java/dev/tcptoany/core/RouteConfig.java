@@ -4,13 +4,14 @@ import com.typesafe.config.Config;
 
 /**
  * One route as configured: {@code proxy.routes.NAME { listen {...}, dial {...} }} plus its
- * timeouts (route values over {@code proxy.route-defaults}).
+ * timeouts and connection limit (route values over {@code proxy.route-defaults}).
  *
  * @param listen the route's listen block (not yet merged with the transport's defaults)
  * @param dial   the route's dial block (not yet merged)
+ * @param maxOpenConnections connections the route relays at once; 0 = unlimited
  */
 public record RouteConfig(String name, String listenTransport, Config listen, String dialTransport, Config dial,
-                          RelayTimeouts timeouts) {
+                          RelayTimeouts timeouts, int maxOpenConnections) {
 
     /** "tcp 127.0.0.1:5201" or "ws ws://host/t": what this route dials, for log lines. */
     public String dialDescription() {

@@ -20,6 +20,7 @@ final class RouteRuntime implements StreamAcceptor {
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     /** Relays not finished yet, so a forced stop can abort them (a close would look like a clean end). */
     private final java.util.Set<Relay> relays = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final ConnectionLimit limit;
     private volatile List<SocketAddress> bound = List.of();
 
     RouteRuntime(RouteConfig config, Listener listener, Dialer dialer, RouteCounters counters) {
@@ -27,6 +28,7 @@ final class RouteRuntime implements StreamAcceptor {
         this.listener = listener;
         this.dialer = dialer;
         this.counters = counters;
+        this.limit = new ConnectionLimit(config.name(), config.maxOpenConnections(), counters);
     }
 
     String name() {
@@ -70,8 +72,10 @@ final class RouteRuntime implements StreamAcceptor {
         relays.add(relay);
     }
 
+    /** Called once per relay that {@link #accept} started. */
     void finished(Relay relay) {
         relays.remove(relay);
+        limit.release();
     }
 
     /** Aborts every relay still open: both ends see a reset, not an end. */
@@ -86,6 +90,10 @@ final class RouteRuntime implements StreamAcceptor {
 
     @Override
     public void accept(ByteStream stream) {
+        if (!limit.tryAdmit()) {
+            limit.refuse(stream);
+            return;
+        }
         new Relay(this, stream).start();
     }
 }

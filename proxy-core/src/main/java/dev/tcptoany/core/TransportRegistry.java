@@ -84,7 +84,7 @@ public final class TransportRegistry {
         PluginClassLoader loader = new PluginClassLoader(name, urls, host);
         List<TransportProvider> found = new ArrayList<>();
         for (TransportProvider p : load(ServiceLoader.load(TransportProvider.class, loader), entry.toString())) {
-            // The parent's providers are visible through delegation; keep only the plugin's own.
+            // A guard: the allow-list loader shows no host providers, but only the plugin's own may count.
             if (p.getClass().getClassLoader() == loader) {
                 found.add(p);
             }

@@ -6,9 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.ConfigFactory;
 import dev.tcptoany.api.TlsIdentity;
 import dev.tcptoany.api.TlsSettings;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +80,53 @@ class HostTlsMaterialsTest {
         tm.checkServerTrusted(new X509Certificate[] {good.leaf()}, "ECDHE_ECDSA");
         assertThatThrownBy(() -> tm.checkServerTrusted(new X509Certificate[] {other.leaf()}, "ECDHE_ECDSA"))
                 .isInstanceOf(CertificateException.class);
+    }
+
+    /**
+     * A real TLS handshake on loopback against a server whose certificate is not the pinned one:
+     * the refusal names the pin received, the pins expected, where they are set and what to do
+     * (Netty's own said only "unknown fingerprint: CN=...").
+     */
+    @Test
+    void aPinMismatchNamesThePinReceivedAndThePinsExpected() throws Exception {
+        HostTlsMaterials tls = new HostTlsMaterials(data);
+        TlsIdentity expected = tls.serverIdentity(TlsSettings.defaults(), "expected");
+        TlsIdentity presented = tls.serverIdentity(TlsSettings.defaults(), "presented");
+        TlsSettings pinned = TlsSettings.fromConfig(ConfigLoader.parseString(
+                "tls {\n  pin-sha256 = [\"" + expected.sha256Fingerprint().toLowerCase(java.util.Locale.ROOT) + "\"]\n}",
+                "node.conf"), "tls");
+
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("server", presented.key(), "changeit".toCharArray(), presented.chain().toArray(new X509Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "changeit".toCharArray());
+        SSLContext serverContext = SSLContext.getInstance("TLS");
+        serverContext.init(kmf.getKeyManagers(), null, null);
+        SSLContext clientContext = SSLContext.getInstance("TLS");
+        clientContext.init(null, tls.serverTrust(pinned).getTrustManagers(), null);
+
+        try (SSLServerSocket server = (SSLServerSocket) serverContext.getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread serverSide = new Thread(() -> {
+                try (SSLSocket accepted = (SSLSocket) server.accept()) {
+                    accepted.startHandshake();
+                } catch (IOException refusedByTheClient) {
+                    // the client's alert ends the handshake here
+                }
+            }, "tls-server");
+            serverSide.start();
+            try (SSLSocket client = (SSLSocket) clientContext.getSocketFactory()
+                    .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+                assertThatThrownBy(client::startHandshake)
+                        .isInstanceOf(SSLHandshakeException.class)
+                        .hasMessageContaining("certificate pin mismatch")
+                        .hasMessageContaining("presented SHA-256 " + presented.sha256Fingerprint())
+                        .hasMessageContaining("expected tls.pin-sha256 [" + expected.sha256Fingerprint() + "] (node.conf: 2)")
+                        .hasMessageContaining("tcp-to-any-proxy fingerprint");
+            }
+            serverSide.join(10_000);
+        }
     }
 
     @Test

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code check -c FILE}: validates a configuration without binding anything. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Validate a configuration: print every problem (file:line: key) and exit 2, or exit 0.")
+        description = "Validate a configuration: print every problem (file:line: key) and exit 2, or exit 0;"
+                + " warnings (a plain include that found nothing) do not change the exit code.")
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global = new GlobalOptions();
@@ -29,7 +30,12 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         global.applyLogLevel();
-        Config user = ConfigLoader.parseFile(config);
+        ConfigLoader.UserFile file = ConfigLoader.readFile(config);
+        Config user = file.config();
+        for (String warning : file.warnings()) {
+            spec.commandLine().getErr().println("warning: " + warning);
+        }
+        spec.commandLine().getErr().flush();
         Proxy.CheckReport report = Proxy.checkReport(user, global.pluginsDir(user.hasPath("proxy.plugins.dir")));
         List<ConfigException> problems = report.problems();
         for (String note : report.notes()) {

@@ -13,7 +13,8 @@ import java.util.Locale;
  *   <li>dial quic: verification off, as the original did (logged as a warning); the QUIC dialer
  *       negotiates our ALPN or the original's {@code proto}.</li>
  *   <li>dial ws: {@code -r} may be {@code http://}, {@code https://}, {@code ws://},
- *       {@code wss://} or a bare {@code host:port}; https/wss select the wss transport.</li>
+ *       {@code wss://} or a bare {@code host:port}; https/wss select the wss transport. Any other
+ *       {@code -u} takes {@code host:port} only: a URL there is a usage error that says so.</li>
  * </ul>
  */
 final class OriginalFlags {
@@ -23,6 +24,13 @@ final class OriginalFlags {
     static Config toConfig(String local, String remote, String listenProto, String remoteProto) {
         String p = listenProto.toLowerCase(Locale.ROOT);
         String u = remoteProto.toLowerCase(Locale.ROOT);
+        if (!u.equals("ws") && !u.equals("wss") && remote.contains("://")) {
+            // Otherwise the address parser sees "http:" as an unbracketed IPv6 address and says so,
+            // which sends the user the wrong way.
+            throw new UsageProblem("-r " + remote + ": a URL scheme (" + remote.substring(0, remote.indexOf("://") + 3)
+                    + ") only goes with -u ws or -u wss; with -u " + u + " give host:port, e.g. -r "
+                    + remote.substring(remote.indexOf("://") + 3).replaceAll("/.*$", ""));
+        }
         Config listen = ConfigFactory.empty("command line -p/-l")
                 .withValue("transport", ConfigValueFactory.fromAnyRef(p, "command line -p"))
                 .withValue("address", ConfigValueFactory.fromAnyRef(local, "command line -l"));

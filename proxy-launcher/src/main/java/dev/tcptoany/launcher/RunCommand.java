@@ -6,11 +6,15 @@ import java.io.File;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** {@code run -c FILE}: runs every route of a HOCON file. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run every route of a configuration file.")
 final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
     @Mixin
     GlobalOptions global = new GlobalOptions();
 
@@ -20,8 +24,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.applyLogLevel();
-        Config user = config == null ? ConfigLoader.parseString(DefaultConfig.text(), "embedded default config")
-                : ConfigLoader.parseFile(config);
+        Config user;
+        if (config == null) {
+            user = ConfigLoader.parseString(DefaultConfig.text(), "embedded default config");
+        } else {
+            ConfigLoader.UserFile file = ConfigLoader.readFile(config);
+            file.warnings().forEach(log::warn);
+            user = file.config();
+        }
         return new ProxyRunner(global).run(user);
     }
 }

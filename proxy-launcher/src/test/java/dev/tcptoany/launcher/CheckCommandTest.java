@@ -150,4 +150,62 @@ class CheckCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("proxy.routes.lonely.dial");
     }
+
+    @Test
+    void aPlainIncludeOfAMissingFileIsAWarningThatNamesFileAndLine() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        CommandRun r = check("""
+                proxy.data-dir = "%s"
+                include "auth-tokens.conf"
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                """.formatted(dir));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("warning: " + dir.resolve("node.conf") + ": 2: include \"auth-tokens.conf\" found nothing")
+                .contains("include required(");
+    }
+
+    @Test
+    void aMissingRequiredIncludeNamesTheIncludingFileAndLine() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        Files.writeString(dir.resolve("routes.conf"), """
+                proxy.data-dir = "%s"
+
+                include required(file("%s"))
+                """.formatted(dir, dir.resolve("tokens.conf")));
+        CommandRun r = check("""
+                include required(file("%s"))
+                """.formatted(dir.resolve("routes.conf")));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("error: " + dir.resolve("routes.conf") + ": 3: include required(file(\"" + dir.resolve("tokens.conf"));
+    }
+
+    @Test
+    void timeoutProblemsNameTheFullKey() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        CommandRun r = check("""
+                proxy.shutdown-grace = -1s
+                proxy.route-defaults.connect-timeout = 0s
+                proxy.route-defaults.max-open-connections = -1
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                  idle-timeout = -5s
+                }
+                proxy.routes.b {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                """);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("node.conf: 1: Invalid value at 'proxy.shutdown-grace'")
+                .contains("node.conf: 2: Invalid value at 'proxy.route-defaults.connect-timeout'")
+                .contains("node.conf: 3: Invalid value at 'proxy.route-defaults.max-open-connections'")
+                .contains("node.conf: 7: Invalid value at 'proxy.routes.a.idle-timeout'")
+                .doesNotContain("at 'shutdown-grace'").doesNotContain("at 'idle-timeout'");
+        assertThat(r.err().lines().filter(l -> l.contains("connect-timeout")).count())
+                .as("a bad default is reported once, not once per route").isEqualTo(1);
+    }
 }

@@ -53,4 +53,12 @@ class OriginalFlagsTest {
         assertThat(q.getBoolean("proxy.routes.cli.dial.tls.insecure")).isTrue();
         assertThat(q.getString("proxy.routes.cli.dial.address")).isEqualTo("127.0.0.1:4202");
     }
+
+    @Test
+    void aUrlWithANonWebSocketUpstreamSaysTheSchemeOnlyGoesWithWs() {
+        CommandRun r = CommandRun.of("-u", "tcp", "-r", "http://127.0.0.1:47102", "-l", "127.0.0.1:0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("-r http://127.0.0.1:47102: a URL scheme (http://) only goes with -u ws or -u wss")
+                .contains("-r 127.0.0.1:47102").doesNotContain("bracket");
+    }
 }

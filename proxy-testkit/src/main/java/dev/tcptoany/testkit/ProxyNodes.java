@@ -21,10 +21,18 @@ public final class ProxyNodes implements AutoCloseable {
      * @param extra      HOCON appended to both nodes' configs (timeouts...)
      */
     public ProxyNodes(TunnelSpec tunnel, InetSocketAddress upstream, Path dataDir, String extra) {
+        this(tunnel, upstream, dataDir, extra, "");
+    }
+
+    /**
+     * @param node2Route HOCON inside node 2's route block, next to its listen and dial blocks
+     *                   (e.g. {@code max-open-connections = 1}): settings of the tunnel's listen side
+     */
+    public ProxyNodes(TunnelSpec tunnel, InetSocketAddress upstream, Path dataDir, String extra, String node2Route) {
         String common = "proxy.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n" + extra + "\n";
         this.node2 = Proxy.start(ConfigLoader.parseString(common
                 + "proxy.routes.node2 {\n listen { " + tunnel.listenBlock() + " }\n"
-                + " dial { transport = tcp, address = \"" + hostPort(upstream) + "\" }\n}\n", "node2"));
+                + " dial { transport = tcp, address = \"" + hostPort(upstream) + "\" }\n" + node2Route + "\n}\n", "node2"));
         // Whatever node 2 bound: an IP address and port for tcp/quic/ws, a socket path for unix.
         SocketAddress tunnelAddress = node2.boundAddresses("node2").get(0);
         Proxy n1;

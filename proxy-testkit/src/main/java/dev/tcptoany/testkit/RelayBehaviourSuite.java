@@ -333,6 +333,62 @@ public abstract class RelayBehaviourSuite {
         }
     }
 
+    /**
+     * {@code max-open-connections} on the tunnel's listen side (node 2): the connection over the
+     * limit is aborted in the transport's terms (so node 1 resets its client), counted, and the
+     * place is given back when the first connection ends.
+     */
+    @Test
+    void aConnectionOverTheListenersLimitIsAbortedCountedAndThePlaceComesBack() throws Exception {
+        // The suite's nodes restart with the limit (a transport may listen on a fixed address, such
+        // as a socket path, so a second pair beside them is not possible), and without it after.
+        nodes.close();
+        ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "max-open-connections = 1");
+        nodes = limited;
+        try {
+            try (Socket first = connectTo(limited.entry())) {
+                first.getOutputStream().write("held".getBytes(StandardCharsets.US_ASCII));
+                assertThat(first.getInputStream().readNBytes(4)).asString(StandardCharsets.US_ASCII).isEqualTo("held");
+                try (Socket second = connectTo(limited.entry())) {
+                    second.getOutputStream().write("over".getBytes(StandardCharsets.US_ASCII));
+                    byte[] got;
+                    try {
+                        got = readToEof(second.getInputStream());
+                    } catch (java.net.SocketTimeoutException e) {
+                        throw new AssertionError("the connection over the limit was neither refused nor ended", e);
+                    } catch (IOException reset) {
+                        got = new byte[0];
+                        // the expected way: node 2 aborted the tunnel stream, node 1 reset its client
+                    }
+                    assertThat(got).as("no byte may come back through a refused connection").isEmpty();
+                }
+                assertThat(limited.node2().counters("node2").rejectedPeers()).containsEntry("connection-limit", 1L);
+                // the first connection was not disturbed by the refusal
+                first.getOutputStream().write("still".getBytes(StandardCharsets.US_ASCII));
+                assertThat(first.getInputStream().readNBytes(5)).asString(StandardCharsets.US_ASCII).isEqualTo("still");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (limited.node2().counters("node2").connectionsOpen() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            try (Socket third = connectTo(limited.entry())) {
+                third.getOutputStream().write("again".getBytes(StandardCharsets.US_ASCII));
+                third.shutdownOutput();
+                assertThat(readToEof(third.getInputStream())).asString(StandardCharsets.US_ASCII).isEqualTo("again");
+            }
+        } finally {
+            nodes.close();
+            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
+        }
+    }
+
+    private static Socket connectTo(InetSocketAddress address) throws IOException {
+        Socket s = new Socket();
+        s.connect(address, 5000);
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
     /** Waits until both nodes report no open connection. */
     protected void awaitNoOpenConnections() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

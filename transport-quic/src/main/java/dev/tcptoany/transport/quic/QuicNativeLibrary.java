@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * Loads the QUIC native library (quiche + BoringSSL) bound to the plugin's class loader.
  *
  * <p>Why: in plugins/quic/ the codec classes live in the plugin's class loader while Netty's
- * {@code NativeLibraryLoader} and its {@code NativeLibraryUtil} helper are the host's (parent-first
- * delegation). Netty then calls {@code System.load} from a host class, the library binds to the
+ * {@code NativeLibraryLoader} and its {@code NativeLibraryUtil} helper are the host's (the plugin
+ * class loader asks the host first for {@code io.netty} classes). Netty then calls {@code System.load} from a host class, the library binds to the
  * host loader, and its {@code JNI_OnLoad} cannot find the codec's classes
  * ({@code NoClassDefFoundError: QuicheNativeStaticallyReferencedJniMethods}).
  *

@@ -94,4 +94,46 @@ class WsRouteTest {
             assertThat(nodes.node1().counters("node1").dialFailures()).isEqualTo(1);
         }
     }
+
+    /** A wss dialer whose pin is not the listener's certificate: the refusal names both pins. */
+    @Test
+    void aPinMismatchLogsThePinReceivedAndThePinExpected() throws Exception {
+        String wrongPin = "01:02:".repeat(15) + "01:02";
+        java.nio.file.Path data = Files.createTempDirectory("wss-pin");
+        TunnelSpec mispinned = TunnelSpec.of("wss-mispinned", "transport = wss, address = \"127.0.0.1:0\"",
+                a -> "transport = wss, url = \"wss://127.0.0.1:" + a.getPort() + "/\", tls { pin-sha256 = [\"" + wrongPin + "\"] }");
+        ch.qos.logback.classic.Logger trustLog = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger("dev.tcptoany.core.PinnedCertificateTrust");
+        java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> capture = new ch.qos.logback.core.AppenderBase<>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                lines.add(e.getFormattedMessage());
+            }
+        };
+        capture.setContext(trustLog.getLoggerContext());
+        capture.start();
+        trustLog.addAppender(capture);
+        try (TestServer server = new TestServer(); ProxyNodes nodes = new ProxyNodes(mispinned, server.address(), data, "")) {
+            try (Socket s = new Socket()) {
+                s.connect(nodes.entry(), 5000);
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(RelayBehaviourSuite.readToEof(s.getInputStream())).as("nothing comes back").isEmpty();
+            } catch (IOException reset) {
+                // node 1 resets the client when the upstream cannot be reached: expected
+            }
+            String served = dev.tcptoany.core.CertificateFingerprints.identities(data.resolve("tls")).get(0).sha256();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lines.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(lines).anySatisfy(l -> assertThat(l)
+                    .contains("certificate pin mismatch")
+                    .contains("presented SHA-256 " + served)
+                    .contains("expected tls.pin-sha256 [" + wrongPin + "]"));
+        } finally {
+            trustLog.detachAppender(capture);
+        }
+    }
 }
