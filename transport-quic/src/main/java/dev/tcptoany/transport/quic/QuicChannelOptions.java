@@ -53,14 +53,11 @@ record QuicChannelOptions(boolean segmentedDatagrams) {
         }
     }
 
-    static final int STREAM_READS_PER_REQUEST = 16;
-
     private static void applyToStreams(OptionSink sink) {
         sink.set(ChannelOption.ALLOW_HALF_CLOSURE, true);
         sink.set(ChannelOption.AUTO_READ, false);
-        // Up to 16 buffers per read request (Netty's own default for stream channels; an allocator
-        // made by hand reads one), so a relay read drains what a batch of datagrams delivered.
-        sink.set(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 64 * 1024)
-                .maxMessagesPerRead(STREAM_READS_PER_REQUEST));
+        // One buffer per read request: with auto-read off Netty stops after one read whatever
+        // maxMessagesPerRead says (its handle checks auto-read first), and the relay asks again.
+        sink.set(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 64 * 1024));
     }
 }
