@@ -75,7 +75,9 @@ final class EchoServer {
             if (evt instanceof ChannelInputShutdownEvent) {
                 ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                     if (ctx.channel() instanceof DuplexChannel) {
-                        ((DuplexChannel) ctx.channel()).shutdownOutput();
+                        // Both directions are shut now: close, or every connection would keep its descriptor
+                        // until the process runs out of them (seen after about 20,000 connections).
+                        ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(done -> ctx.close());
                     } else {
                         ctx.close();
                     }
