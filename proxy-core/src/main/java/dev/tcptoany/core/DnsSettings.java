@@ -74,6 +74,6 @@ record DnsSettings(List<InetSocketAddress> servers, Duration queryTimeout) {
         if (servers.isEmpty()) {
             return "the system's DNS servers (/etc/resolv.conf)";
         }
-        return servers.stream().map(a -> new HostPort(a.getAddress().getHostAddress(), a.getPort()).toString()).collect(Collectors.joining(", "));
+        return servers.stream().map(NetUtil::toSocketAddressString).collect(Collectors.joining(", "));
     }
 }
