@@ -113,6 +113,28 @@ class TcpDialerNameResolutionTest {
     }
 
     @Test
+    void hostsFileNamesAndIpLiteralsNeverReachDns() throws Exception {
+        // localhost comes from /etc/hosts, 127.0.0.1 is an address already: a DNS server that never
+        // answers must not delay either.
+        try (TestServer server = new TestServer();
+             TestDnsServer dns = TestDnsServer.silent();
+             Proxy proxy = Proxy.start(ConfigLoader.parseString(common(dns)
+                     + "proxy.dns.query-timeout = 5s\n"
+                     + route("hosts", "localhost:" + server.port())
+                     + route("literal", "127.0.0.1:" + server.port()), "dns-hosts-file"))) {
+            byte[] payload = "no DNS needed".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            long start = System.nanoTime();
+            for (String route : new String[] {"hosts", "literal"}) {
+                try (Socket s = connect(proxy, route)) {
+                    assertThat(echo(s, payload)).isEqualTo(payload);
+                }
+            }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3_000L);
+            assertThat(dns.questions()).isEmpty();
+        }
+    }
+
+    @Test
     void anUnknownNameFailsTheDialAtOnceNamingTheHost() throws Exception {
         ListAppender<ILoggingEvent> relayLog = new ListAppender<>();
         Logger relayLogger = (Logger) LoggerFactory.getLogger("dev.tcptoany.core.Relay");
