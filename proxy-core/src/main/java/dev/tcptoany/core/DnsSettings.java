@@ -69,7 +69,7 @@ record DnsSettings(List<InetSocketAddress> servers, Duration queryTimeout) {
         return new InetSocketAddress(ip, hp.port());
     }
 
-    /** For log lines and errors: "127.0.0.1:5353" or "the servers in /etc/resolv.conf". */
+    /** For log lines and errors: "127.0.0.1:5353", or the system's servers when none are set. */
     String describeServers() {
         if (servers.isEmpty()) {
             return "the system's DNS servers (/etc/resolv.conf)";

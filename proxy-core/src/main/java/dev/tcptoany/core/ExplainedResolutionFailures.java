@@ -59,7 +59,7 @@ final class ExplainedResolutionFailures implements NameResolver<InetAddress> {
     }
 
     /** An {@link UnknownHostException} naming the host and the reason; Netty's exception as its cause. */
-    UnknownHostException explain(String host, Throwable cause) {
+    private UnknownHostException explain(String host, Throwable cause) {
         String why;
         if (find(cause, DnsNameResolverTimeoutException.class) != null) {
             why = "no answer from " + settings.describeServers() + " within " + settings.queryTimeout().toMillis()
@@ -69,7 +69,8 @@ final class ExplainedResolutionFailures implements NameResolver<InetAddress> {
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
-            why = root == cause ? String.valueOf(cause.getMessage())
+            // Netty's outer message counts queries; the innermost says what the server answered.
+            why = root == cause || cause.getMessage() == null ? String.valueOf(root.getMessage())
                     : root.getMessage() + " (" + cause.getMessage().trim() + ")";
         }
         UnknownHostException e = new UnknownHostException("cannot resolve '" + host + "': " + why);

@@ -17,7 +17,7 @@ import java.net.InetSocketAddress;
  * with {@link #close()}), sharing one cache. Queries go out on a datagram channel of the loops' own
  * kind (epoll or NIO) and never block the loop: a dial waits for its answer as it waits for a TCP
  * connect. /etc/hosts is read first and an IP literal is returned as it is, without a query;
- * answering ones follow their TTLs. A failure names the host and says why
+ * answers are cached for their TTL. A failure names the host and says why
  * ({@link ExplainedResolutionFailures}).
  */
 final class HostDnsResolvers extends DnsAddressResolverGroup {

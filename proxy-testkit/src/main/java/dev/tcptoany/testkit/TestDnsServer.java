@@ -8,6 +8,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,7 +47,7 @@ public final class TestDnsServer implements AutoCloseable {
 
     /** Answers each name in {@code records} (e.g. {@code "upstream.test"}) with its address. */
     public static TestDnsServer answering(Map<String, InetAddress> records) throws IOException {
-        Map<String, InetAddress> normalized = new java.util.HashMap<>();
+        Map<String, InetAddress> normalized = new HashMap<>();
         records.forEach((name, address) -> normalized.put(normalize(name), address));
         return new TestDnsServer(Map.copyOf(normalized));
     }
@@ -145,7 +147,7 @@ public final class TestDnsServer implements AutoCloseable {
             if (name.length() > 0) {
                 name.append('.');
             }
-            name.append(new String(label, java.nio.charset.StandardCharsets.US_ASCII));
+            name.append(new String(label, StandardCharsets.US_ASCII));
         }
         return normalize(name.toString());
     }
