@@ -6,10 +6,13 @@ import dev.tcptoany.api.PeerRejections;
 import dev.tcptoany.api.TlsMaterials;
 import dev.tcptoany.api.TransportContext;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
 /** The context one route side's transport is created with. */
 record HostTransportContext(String transportName, String routeName, Config config, NetworkChannels network,
                             ByteBufAllocator allocator, TlsMaterials tls, Path dataDirectory,
-                            PeerRejections rejections) implements TransportContext {
+                            PeerRejections rejections, AddressResolverGroup<InetSocketAddress> addressResolvers)
+        implements TransportContext {
 }

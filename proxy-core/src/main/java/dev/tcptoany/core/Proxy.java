@@ -43,12 +43,15 @@ public final class Proxy implements AutoCloseable {
 
     private final ProxySettings settings;
     private final EventLoops loops;
+    private final HostDnsResolvers resolvers;
     private final Map<String, RouteRuntime> routes = new LinkedHashMap<>();
     private volatile boolean closed;
 
     private Proxy(ProxySettings settings, EventLoops loops) {
         this.settings = settings;
         this.loops = loops;
+        // Binds nothing until a dial first resolves on a loop, so check can build it too.
+        this.resolvers = new HostDnsResolvers(loops, settings.dns());
     }
 
     /** Starts every route of {@code userConfig} with transports from the class path (and plugins dir). */
@@ -188,6 +191,7 @@ public final class Proxy implements AutoCloseable {
                     problems.add(RouteProblems.locate(e, rc, "listen", rc.listen()));
                 }
             }
+            probe.resolvers.close();
         }
         return new CheckReport(List.copyOf(problems), tls.notes());
     }
@@ -196,6 +200,7 @@ public final class Proxy implements AutoCloseable {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         HostTlsMaterials tls = new HostTlsMaterials(settings.dataDir(), false, settings.tlsEngine());
         log.info("TLS over TCP (wss) uses the {} (proxy.tls.provider)", TlsEngineChoice.describe(settings.tlsEngine()));
+        log.info("dials resolve host names with {} (proxy.dns)", settings.dns().describeServers());
         List<ConfigException> problems = new ArrayList<>();
         for (RouteConfig rc : settings.routes()) {
             RouteCounters counters = new RouteCounters();
@@ -242,7 +247,7 @@ public final class Proxy implements AutoCloseable {
                                      HostTlsMaterials tls, PeerRejections rejections) {
         Config merged = block.withFallback(settings.transportDefaults(transport, side));
         return new HostTransportContext(transport, rc.name(), merged, loops, alloc, tls,
-                settings.dataDir().resolve(transport), rejections);
+                settings.dataDir().resolve(transport), rejections, resolvers);
     }
 
     @FunctionalInterface
@@ -320,6 +325,7 @@ public final class Proxy implements AutoCloseable {
             r.listener().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             r.dialer().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        resolvers.close();
         loops.shutdown(Duration.ofSeconds(5));
     }
 

@@ -26,12 +26,13 @@ public final class ProxySettings {
     private final boolean preferNative;
     private final int workerThreads;
     private final TlsEngine tlsEngine;
+    private final DnsSettings dns;
     private final List<RouteConfig> routes;
     private final List<ConfigException> problems;
 
     private ProxySettings(Config root, Optional<Path> pluginsDir, Path dataDir, Duration shutdownGrace,
-                          boolean preferNative, int workerThreads, TlsEngine tlsEngine, List<RouteConfig> routes,
-                          List<ConfigException> problems) {
+                          boolean preferNative, int workerThreads, TlsEngine tlsEngine, DnsSettings dns,
+                          List<RouteConfig> routes, List<ConfigException> problems) {
         this.root = root;
         this.pluginsDir = pluginsDir;
         this.dataDir = dataDir;
@@ -39,6 +40,7 @@ public final class ProxySettings {
         this.preferNative = preferNative;
         this.workerThreads = workerThreads;
         this.tlsEngine = tlsEngine;
+        this.dns = dns;
         this.routes = routes;
         this.problems = problems;
     }
@@ -69,6 +71,7 @@ public final class ProxySettings {
         } catch (IllegalStateException e) {
             problems.add(ConfigProblems.badValue(root, "proxy.tls.provider", e.getMessage() + "; use auto or jdk"));
         }
+        DnsSettings dns = DnsSettings.read(root, problems);
         RouteDefaults defaults = RouteDefaults.read(root, DEFAULTS_PATH, DEFAULT_ROUTE_DEFAULTS, problems);
         List<RouteConfig> routes = new ArrayList<>();
         Map<String, ConfigValue> sorted = new TreeMap<>(proxy.getObject("routes"));
@@ -79,8 +82,8 @@ public final class ProxySettings {
                 problems.add(ex);
             }
         }
-        return new ProxySettings(root, pluginsDir, dataDir, grace, preferNative, threads, tlsEngine, List.copyOf(routes),
-                List.copyOf(problems));
+        return new ProxySettings(root, pluginsDir, dataDir, grace, preferNative, threads, tlsEngine, dns,
+                List.copyOf(routes), List.copyOf(problems));
     }
 
     private static final String DEFAULTS_PATH = "proxy.route-defaults";
@@ -139,7 +142,7 @@ public final class ProxySettings {
     }
 
     /** @param path the full path from the root, so messages name the key as the user writes it */
-    private static Duration positiveDuration(Config root, String path, List<ConfigException> problems, Duration fallback) {
+    static Duration positiveDuration(Config root, String path, List<ConfigException> problems, Duration fallback) {
         try {
             Duration d = root.getDuration(path);
             if (d.isNegative() || d.isZero()) {
@@ -191,6 +194,11 @@ public final class ProxySettings {
     /** The TLS engine of TLS-over-TCP transports ({@code proxy.tls.provider}, resolved). */
     public TlsEngine tlsEngine() {
         return tlsEngine;
+    }
+
+    /** Name resolution for dials ({@code proxy.dns}). */
+    DnsSettings dns() {
+        return dns;
     }
 
     public int workerThreads() {

@@ -208,4 +208,29 @@ class CheckCommandTest {
         assertThat(r.err().lines().filter(l -> l.contains("connect-timeout")).count())
                 .as("a bad default is reported once, not once per route").isEqualTo(1);
     }
+
+    @Test
+    void dnsSettingsPassWhenValidAndNameFileLineAndKeyWhenNot() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        String route = """
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = tcp, address = "upstream.example:5201" }
+                }
+                """;
+        CommandRun ok = check("proxy.data-dir = \"" + dir + "\"\n"
+                + "proxy.dns { servers = [\"192.0.2.53\", \"[2001:db8::53]:5353\"], query-timeout = 2s }\n" + route);
+        assertThat(ok.code()).as(ok.err()).isZero();
+
+        CommandRun bad = check("""
+                proxy.dns.servers = ["dns.example.com"]
+                proxy.dns.query-timeout = -1s
+                proxy.dns.query-timout = 1s
+                """ + route);
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err())
+                .contains("node.conf: 1: Invalid value at 'proxy.dns.servers': 'dns.example.com': a DNS server must be an IP address")
+                .contains("node.conf: 2: Invalid value at 'proxy.dns.query-timeout': must be a positive duration")
+                .contains("node.conf: 3: proxy.dns.query-timout: unknown key; did you mean 'query-timeout'?");
+    }
 }

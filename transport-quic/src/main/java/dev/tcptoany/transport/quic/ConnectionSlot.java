@@ -8,7 +8,6 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -113,14 +112,19 @@ final class ConnectionSlot {
 
     private void connect() {
         connecting++;
-        InetSocketAddress remote;
-        try {
-            remote = upstream.resolve();
-        } catch (UnknownHostException e) {
-            connecting--;
-            connectFailed(e);
-            return;
-        }
+        upstream.resolve(loop).addListener(resolved -> {
+            if (!resolved.isSuccess()) {
+                connecting--;
+                connectFailed(resolved.cause());
+            } else if (closed) {
+                connecting--; // the socket is closed (or closing): open nothing
+            } else {
+                handshake((InetSocketAddress) resolved.getNow());
+            }
+        });
+    }
+
+    private void handshake(InetSocketAddress remote) {
         DialerConnectionHandler handler = new DialerConnectionHandler();
         socket.connect(remote, handler).addListener(f -> {
             connecting--;

@@ -5,6 +5,8 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslEngine;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
@@ -25,12 +27,13 @@ record QuicUpstream(TransportContext context, QuicDialerSettings settings, QuicS
         return "quic upstream " + settings.address() + " (route " + context.routeName() + ")";
     }
 
-    InetSocketAddress resolve() throws UnknownHostException {
-        InetSocketAddress a = new InetSocketAddress(settings.address().host(), settings.address().port());
-        if (a.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve " + settings.address().host());
-        }
-        return a;
+    /**
+     * The upstream's address now, from the host's resolver for {@code loop} (asynchronous: a silent
+     * DNS server must not stall the loop's other connections; an IP literal needs no query). A
+     * failure is an {@link java.net.UnknownHostException} that names the host and says why.
+     */
+    Future<InetSocketAddress> resolve(EventLoop loop) {
+        return context.addressResolvers().getResolver(loop).resolve(settings.address().unresolved());
     }
 
     QuicSslEngine newSslEngine(QuicChannel connection) {
@@ -50,6 +53,9 @@ record QuicUpstream(TransportContext context, QuicDialerSettings settings, QuicS
         String msg = cause.getMessage();
         if (cause instanceof ConnectTimeoutException || name.equals("QuicTimeoutClosedChannelException")) {
             return "no answer (handshake timed out): " + (msg == null ? name : msg);
+        }
+        if (cause instanceof UnknownHostException && msg != null) {
+            return msg; // the host's resolver says "cannot resolve 'name': why"
         }
         return msg == null ? name : name + ": " + msg;
     }

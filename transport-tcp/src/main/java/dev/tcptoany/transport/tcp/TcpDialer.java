@@ -14,7 +14,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 
-/** Connects to {@code address} on the requesting connection's event loop: no thread hop in the relay. */
+/**
+ * Connects to {@code address} on the requesting connection's event loop: no thread hop in the relay.
+ * A host name is resolved by the host's resolvers on that loop, without blocking it.
+ */
 final class TcpDialer implements Dialer {
     private final TransportContext ctx;
     private final TcpSocketOptions options;
@@ -37,9 +40,10 @@ final class TcpDialer implements Dialer {
                 .channel(ctx.network().socketChannelClass())
                 .option(ChannelOption.ALLOCATOR, ctx.allocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, request.connectTimeout().toMillis()))
-                .handler(new ChannelInboundHandlerAdapter());
+                .handler(new ChannelInboundHandlerAdapter())
+                .resolver(ctx.addressResolvers());
         options.applyTo(b);
-        ChannelFuture f = b.connect(address.host(), address.port());
+        ChannelFuture f = b.connect(address.unresolved());
         f.addListener(done -> {
             if (done.isSuccess()) {
                 if (!promise.trySuccess(new TcpByteStream(f.channel()))) {

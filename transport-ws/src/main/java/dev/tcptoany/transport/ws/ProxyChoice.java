@@ -21,8 +21,9 @@ final class ProxyChoice {
 
     /** One HTTP proxy. */
     record HttpProxy(String host, int port, String user, String password, String text) {
-        InetSocketAddress address() {
-            return new InetSocketAddress(host, port);
+        /** The proxy's address as written: the dialer resolves it with the host's resolver. */
+        InetSocketAddress unresolved() {
+            return InetSocketAddress.createUnresolved(host, port);
         }
 
         @Override

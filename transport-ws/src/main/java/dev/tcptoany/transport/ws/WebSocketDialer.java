@@ -28,6 +28,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -87,62 +88,96 @@ public final class WebSocketDialer implements Dialer {
         Optional<ProxyChoice.HttpProxy> proxy = settings.proxy().forTarget(url.host(), url.port());
         String target = url + proxy.map(p -> " via proxy " + p).orElse("");
         String description = "route " + context.routeName() + ": " + context.transportName() + " " + target;
+        Duration deadline = settings.handshakeTimeout().compareTo(request.connectTimeout()) < 0
+                ? settings.handshakeTimeout() : request.connectTimeout();
+        ScheduledFuture<?> timer = request.eventLoop().schedule(() -> promise.tryFailure(
+                        new WebSocketDialException(description + ": no WebSocket connection within " + deadline)),
+                deadline.toNanos(), TimeUnit.NANOSECONDS);
+        promise.addListener(f -> {
+            timer.cancel(false);
+            if (!f.isSuccess() && !f.isCancelled()) {
+                // The host logs the failure with the route and client; this is the detail.
+                log.debug("{}", f.cause().getMessage());
+            }
+        });
 
-        Bootstrap b = new Bootstrap()
+        if (proxy.isEmpty()) {
+            // Bootstrap resolves the host with the host's resolver on this loop, then connects.
+            Bootstrap b = bootstrap(request, deadline, Optional.empty(), promise, description)
+                    .resolver(context.addressResolvers());
+            connect(b, InetSocketAddress.createUnresolved(url.host(), url.port()), promise, description);
+            return promise;
+        }
+        // The proxy handler connects to the proxy's address, so that is resolved first (without
+        // blocking the loop); the target is the proxy's to resolve: we must not try to (it may be
+        // an internal name).
+        context.addressResolvers().getResolver(request.eventLoop()).resolve(proxy.get().unresolved())
+                .addListener(resolved -> {
+                    if (!resolved.isSuccess()) {
+                        promise.tryFailure(new WebSocketDialException(description + ": HTTP proxy: "
+                                + resolved.cause().getMessage()));
+                        return;
+                    }
+                    if (promise.isDone()) {
+                        return; // cancelled or timed out meanwhile
+                    }
+                    Bootstrap b = bootstrap(request, deadline,
+                            Optional.of(new ProxyAt(proxy.get(), (InetSocketAddress) resolved.getNow())), promise,
+                            description).resolver(NoopAddressResolverGroup.INSTANCE);
+                    connect(b, InetSocketAddress.createUnresolved(url.host(), url.port()), promise, description);
+                });
+        return promise;
+    }
+
+    /** An HTTP proxy and the address its host name resolved to. */
+    private record ProxyAt(ProxyChoice.HttpProxy proxy, InetSocketAddress address) {
+    }
+
+    private Bootstrap bootstrap(DialRequest request, Duration deadline, Optional<ProxyAt> proxy,
+                                Promise<ByteStream> promise, String description) {
+        return new Bootstrap()
                 .group(request.eventLoop())
                 .channel(context.network().socketChannelClass())
                 .option(ChannelOption.ALLOCATOR, context.allocator())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, deadline.toMillis())))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         initConnection(ch, proxy, promise, description);
                     }
                 });
-        Duration deadline = settings.handshakeTimeout().compareTo(request.connectTimeout()) < 0
-                ? settings.handshakeTimeout() : request.connectTimeout();
-        b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, deadline.toMillis())));
+    }
 
-        ChannelFuture connect;
-        if (proxy.isPresent()) {
-            // The proxy resolves the target; we must not try to (it may be an internal name).
-            b.resolver(NoopAddressResolverGroup.INSTANCE);
-            connect = b.connect(InetSocketAddress.createUnresolved(url.host(), url.port()));
-        } else {
-            connect = b.connect(url.host(), url.port());
-        }
+    private static void connect(Bootstrap b, InetSocketAddress target, Promise<ByteStream> promise,
+                                String description) {
+        ChannelFuture connect = b.connect(target);
         Channel ch = connect.channel();
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                promise.tryFailure(new WebSocketDialException(description + ": cannot connect: " + f.cause().getMessage()));
+                Throwable cause = f.cause();
+                // A resolution failure already says "cannot resolve 'host': why".
+                String what = cause instanceof UnknownHostException ? "" : "cannot connect: ";
+                promise.tryFailure(new WebSocketDialException(description + ": " + what + cause.getMessage()));
             }
         });
-        ScheduledFuture<?> timer = request.eventLoop().schedule(() -> {
-            if (promise.tryFailure(new WebSocketDialException(description + ": no WebSocket connection within " + deadline))) {
-                ch.close();
-            }
-        }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+        // Cancelled by the host, timed out, or failed: the connection goes.
         promise.addListener(f -> {
-            timer.cancel(false);
-            if (f.isCancelled()) {
+            if (!f.isSuccess()) {
                 ch.close();
-            } else if (!f.isSuccess()) {
-                ch.close();
-                // The host logs the failure with the route and client; this is the detail.
-                log.debug("{}", f.cause().getMessage());
             }
         });
-        return promise;
     }
 
-    private void initConnection(Channel ch, Optional<ProxyChoice.HttpProxy> proxy, Promise<ByteStream> promise,
+    private void initConnection(Channel ch, Optional<ProxyAt> proxy, Promise<ByteStream> promise,
                                 String description) {
         ChannelPipeline p = ch.pipeline();
-        proxy.ifPresent(px -> {
+        proxy.ifPresent(at -> {
+            ProxyChoice.HttpProxy px = at.proxy();
             HttpProxyHandler h = px.user() == null
-                    ? new HttpProxyHandler(px.address())
-                    : new HttpProxyHandler(px.address(), px.user(), px.password());
+                    ? new HttpProxyHandler(at.address())
+                    : new HttpProxyHandler(at.address(), px.user(), px.password());
             // Our own deadline covers the whole dial.
             h.setConnectTimeoutMillis(0);
             p.addLast("proxy", h);
