@@ -34,4 +34,12 @@ public interface TransportContext {
 
     /** Where a transport counts peers it rejected (bad handshake, wrong certificate, garbage). */
     PeerRejections rejections();
+
+    /**
+     * Publishes the transport's own values (connections, RTT, losses) on the host's metrics
+     * endpoint for as long as the route runs; call it from the factory, once per source. A host
+     * without metrics ignores it, which is what this default does.
+     */
+    default void publishMetrics(TransportMetrics metrics) {
+    }
 }

@@ -9,10 +9,12 @@ import dev.tcptoany.api.TransportContext;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.Future;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +45,12 @@ public final class Proxy implements AutoCloseable {
 
     private final ProxySettings settings;
     private final EventLoops loops;
-    private final Map<String, RouteRuntime> routes = new LinkedHashMap<>();
+    /** Sorted by name, the start order; read by the admin endpoint from its own loop. */
+    private final Map<String, RouteRuntime> routes = new java.util.concurrent.ConcurrentSkipListMap<>();
+    /** One per proxy (not the client's default registry): tests and embedders may run several. */
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private volatile AdminServer admin;
+    private volatile boolean draining;
     private volatile boolean closed;
 
     private Proxy(ProxySettings settings, EventLoops loops) {
@@ -67,6 +74,7 @@ public final class Proxy implements AutoCloseable {
         EventLoops loops = new EventLoops(settings.preferNative(), settings.workerThreads());
         Proxy proxy = new Proxy(settings, loops);
         try {
+            proxy.startAdmin();
             proxy.startRoutes(prepared.registry());
         } catch (RuntimeException e) {
             proxy.close();
@@ -175,14 +183,16 @@ public final class Proxy implements AutoCloseable {
                 }
                 try {
                     Dialer d = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
-                            probe.context(rc, rc.dialTransport(), rc.dial(), "dial", PooledByteBufAllocator.DEFAULT, tls, ignore)));
+                            probe.context(rc, rc.dialTransport(), rc.dial(), "dial", PooledByteBufAllocator.DEFAULT, tls, ignore,
+                                    new PublishedTransportMetrics())));
                     d.close();
                 } catch (ConfigException e) {
                     problems.add(RouteProblems.locate(e, rc, "dial", rc.dial()));
                 }
                 try {
                     withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
-                            probe.context(rc, rc.listenTransport(), rc.listen(), "listen", PooledByteBufAllocator.DEFAULT, tls, ignore)))
+                            probe.context(rc, rc.listenTransport(), rc.listen(), "listen", PooledByteBufAllocator.DEFAULT, tls, ignore,
+                                    new PublishedTransportMetrics())))
                             .close();
                 } catch (ConfigException e) {
                     problems.add(RouteProblems.locate(e, rc, "listen", rc.listen()));
@@ -192,6 +202,65 @@ public final class Proxy implements AutoCloseable {
         return new CheckReport(List.copyOf(problems), tls.notes());
     }
 
+    /**
+     * Metrics are collected whether or not the endpoint is on (they cost nothing until scraped);
+     * the endpoint starts before the routes, so /ready says which routes are still binding.
+     */
+    private void startAdmin() {
+        JvmMetrics.builder().register(registry);
+        registry.register(new ProxyMetrics(routes::values));
+        if (settings.adminAddress().isPresent()) {
+            admin = AdminServer.start(settings.adminAddress().get(), loops, new AdminRequestHandler.Endpoints() {
+                @Override
+                public PrometheusRegistry registry() {
+                    return registry;
+                }
+
+                @Override
+                public String notReadyBecause() {
+                    return Proxy.this.notReadyBecause();
+                }
+
+                @Override
+                public String routesJson() {
+                    return RouteStatus.json(settings.routes(), routes);
+                }
+            });
+            InetSocketAddress a = admin.address();
+            if (!AdminAddress.isLoopback(a)) {
+                log.warn("admin endpoint on {} is reachable from other hosts (proxy.admin.allow-remote = true)", a);
+            }
+            log.info("admin endpoint: http://{}/metrics, /health, /ready, /routes",
+                    new dev.tcptoany.api.HostPort(a.getAddress().getHostAddress(), a.getPort()));
+        }
+    }
+
+    /** Null when ready: every configured route bound, not draining. */
+    private String notReadyBecause() {
+        if (draining || closed) {
+            return "draining: the proxy is stopping";
+        }
+        List<String> unbound = new ArrayList<>();
+        for (RouteConfig rc : settings.routes()) {
+            RouteRuntime r = routes.get(rc.name());
+            if (r == null || !r.isBound()) {
+                unbound.add(rc.name() + " (" + rc.listenDescription() + ")");
+            }
+        }
+        return unbound.isEmpty() ? null : "route(s) not bound: " + String.join(", ", unbound);
+    }
+
+    /** Where the admin endpoint listens, when it is on. */
+    public Optional<InetSocketAddress> adminAddress() {
+        AdminServer a = admin;
+        return a == null ? Optional.empty() : Optional.of(a.address());
+    }
+
+    /** The registry /metrics writes: the proxy's and the JVM's metrics. */
+    public PrometheusRegistry metricsRegistry() {
+        return registry;
+    }
+
     private void startRoutes(TransportRegistry registry) {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         HostTlsMaterials tls = new HostTlsMaterials(settings.dataDir(), false, settings.tlsEngine());
@@ -199,6 +268,7 @@ public final class Proxy implements AutoCloseable {
         List<ConfigException> problems = new ArrayList<>();
         for (RouteConfig rc : settings.routes()) {
             RouteCounters counters = new RouteCounters();
+            PublishedTransportMetrics published = new PublishedTransportMetrics();
             PeerRejections rejections = (reason, peer, detail) -> {
                 counters.rejected(reason);
                 log.info("route {}: rejected peer {} ({}): {}", rc.name(), peer, reason, detail);
@@ -209,20 +279,20 @@ public final class Proxy implements AutoCloseable {
             PluginEntry de = registry.find(rc.dialTransport()).orElseThrow();
             try {
                 dialer = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
-                        context(rc, rc.dialTransport(), rc.dial(), "dial", alloc, tls, rejections)));
+                        context(rc, rc.dialTransport(), rc.dial(), "dial", alloc, tls, rejections, published)));
             } catch (ConfigException e) {
                 problems.add(RouteProblems.locate(e, rc, "dial", rc.dial()));
                 continue;
             }
             try {
                 listener = withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
-                        context(rc, rc.listenTransport(), rc.listen(), "listen", alloc, tls, rejections)));
+                        context(rc, rc.listenTransport(), rc.listen(), "listen", alloc, tls, rejections, published)));
             } catch (ConfigException e) {
                 problems.add(RouteProblems.locate(e, rc, "listen", rc.listen()));
                 dialer.close();
                 continue;
             }
-            RouteRuntime route = new RouteRuntime(rc, listener, dialer, counters);
+            RouteRuntime route = new RouteRuntime(rc, listener, dialer, counters, published);
             routes.put(rc.name(), route);
             Future<List<SocketAddress>> bound = listener.start(route).awaitUninterruptibly();
             if (!bound.isSuccess()) {
@@ -239,10 +309,10 @@ public final class Proxy implements AutoCloseable {
     }
 
     private TransportContext context(RouteConfig rc, String transport, Config block, String side, ByteBufAllocator alloc,
-                                     HostTlsMaterials tls, PeerRejections rejections) {
+                                     HostTlsMaterials tls, PeerRejections rejections, PublishedTransportMetrics published) {
         Config merged = block.withFallback(settings.transportDefaults(transport, side));
         return new HostTransportContext(transport, rc.name(), merged, loops, alloc, tls,
-                settings.dataDir().resolve(transport), rejections);
+                settings.dataDir().resolve(transport), rejections, side, published);
     }
 
     @FunctionalInterface
@@ -302,15 +372,16 @@ public final class Proxy implements AutoCloseable {
             return;
         }
         closed = true;
+        draining = true;
         for (RouteRuntime r : routes.values()) {
             r.listener().stopAccepting().awaitUninterruptibly(grace.toMillis());
         }
         awaitNoOpenConnections(grace, 50);
         long left = openConnections();
         if (left > 0) {
-            log.info("aborting {} connection(s) still open after the {} grace period", left, grace);
+            log.info("aborting {} connection(s) still open after the {} grace period", left, HumanDuration.format(grace));
             for (RouteRuntime r : routes.values()) {
-                r.abortAll("stopping: still open after the " + grace + " grace period");
+                r.abortAll("stopping: still open after the " + HumanDuration.format(grace) + " grace period");
             }
             // Aborts run on each connection's loop; give them a moment before the channels go.
             awaitNoOpenConnections(Duration.ofSeconds(2), 10);
@@ -319,8 +390,33 @@ public final class Proxy implements AutoCloseable {
             r.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             r.listener().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             r.dialer().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            logTotals(r);
+        }
+        AdminServer a = admin;
+        if (a != null) {
+            a.close();
         }
         loops.shutdown(Duration.ofSeconds(5));
+    }
+
+    /** The route's summary line on stop: what it carried over its whole run. */
+    private static void logTotals(RouteRuntime r) {
+        RouteCounters.Snapshot c = r.counters().snapshot();
+        StringBuilder ends = new StringBuilder();
+        new java.util.TreeMap<>(c.ends()).forEach((reason, n) -> {
+            if (n > 0) {
+                ends.append(ends.length() == 0 ? "" : ", ").append(reason).append(' ').append(n);
+            }
+        });
+        log.atInfo().addKeyValue("route", r.name())
+                .addKeyValue("connections", c.connectionsTotal())
+                .addKeyValue("bytes_to_upstream", c.bytesToUpstream())
+                .addKeyValue("bytes_to_client", c.bytesToClient())
+                .addKeyValue("dial_failures", c.dialFailures())
+                .addKeyValue("rejected_peers", c.rejectedTotal())
+                .log("route {}: totals: {} connection(s), {} byte(s) to upstream, {} byte(s) to client, {} dial failure(s),"
+                                + " {} rejected peer(s); ends: {}", r.name(), c.connectionsTotal(), c.bytesToUpstream(),
+                        c.bytesToClient(), c.dialFailures(), c.rejectedTotal(), ends.length() == 0 ? "none" : ends);
     }
 
     /** Waits up to {@code limit}, polling every {@code pollMillis}, until no connection is open. */

@@ -21,18 +21,25 @@ final class RouteRuntime implements StreamAcceptor {
     /** Relays not finished yet, so a forced stop can abort them (a close would look like a clean end). */
     private final java.util.Set<Relay> relays = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ConnectionLimit limit;
+    private final PublishedTransportMetrics transportMetrics;
     private volatile List<SocketAddress> bound = List.of();
 
-    RouteRuntime(RouteConfig config, Listener listener, Dialer dialer, RouteCounters counters) {
+    RouteRuntime(RouteConfig config, Listener listener, Dialer dialer, RouteCounters counters,
+                 PublishedTransportMetrics transportMetrics) {
         this.config = config;
         this.listener = listener;
         this.dialer = dialer;
         this.counters = counters;
+        this.transportMetrics = transportMetrics;
         this.limit = new ConnectionLimit(config.name(), config.maxOpenConnections(), counters);
     }
 
     String name() {
         return config.name();
+    }
+
+    RouteConfig config() {
+        return config;
     }
 
     RelayTimeouts timeouts() {
@@ -64,6 +71,15 @@ final class RouteRuntime implements StreamAcceptor {
         return bound;
     }
 
+    /** True once the listener has bound every address (and until the route is removed). */
+    boolean isBound() {
+        return !bound.isEmpty();
+    }
+
+    PublishedTransportMetrics transportMetrics() {
+        return transportMetrics;
+    }
+
     void track(Channel channel) {
         channels.add(channel);
     }
@@ -91,7 +107,11 @@ final class RouteRuntime implements StreamAcceptor {
     @Override
     public void accept(ByteStream stream) {
         if (!limit.tryAdmit()) {
+            String client = Relay.peerOf(stream);
             limit.refuse(stream);
+            counters.ended(EndReason.REFUSED_BY_POLICY);
+            AccessLog.write(new ConnectionEnd(config.name(), client, config.listenTransport(), config.dialTransport(),
+                    config.dialAddress(), 0, 0, java.time.Duration.ZERO, EndReason.REFUSED_BY_POLICY, "proxy"));
             return;
         }
         new Relay(this, stream).start();

@@ -1,6 +1,7 @@
 package dev.tcptoany.launcher;
 
 import com.typesafe.config.Config;
+import dev.tcptoany.core.HumanDuration;
 import dev.tcptoany.core.Proxy;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ final class ProxyRunner {
     }
 
     int run(Config userConfig) throws InterruptedException {
+        global.applyLogConfig(userConfig);
         Proxy proxy = Proxy.start(userConfig, global.pluginsDir(userConfig.hasPath("proxy.plugins.dir")));
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -42,7 +44,8 @@ final class ProxyRunner {
         Runtime.getRuntime().addShutdownHook(hook);
         log.info("running {} route(s); Ctrl-C or SIGTERM stops", proxy.routeNames().size());
         stop.await();
-        log.info("stopping: no new connections; open ones get {} to finish", proxy.settings().shutdownGrace());
+        log.info("stopping: no new connections; open ones get {} to finish",
+                HumanDuration.format(proxy.settings().shutdownGrace()));
         proxy.shutdown(proxy.settings().shutdownGrace());
         log.info("stopped");
         stopped.countDown();

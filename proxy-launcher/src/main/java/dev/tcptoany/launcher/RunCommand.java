@@ -18,6 +18,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global = new GlobalOptions();
 
+    @Mixin
+    AdminOption admin = new AdminOption();
+
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON configuration (default: the embedded one).")
     File config;
 
@@ -32,6 +35,6 @@ final class RunCommand implements Callable<Integer> {
             file.warnings().forEach(log::warn);
             user = file.config();
         }
-        return new ProxyRunner(global).run(user);
+        return new ProxyRunner(global).run(admin.applyTo(user));
     }
 }
