@@ -19,7 +19,7 @@ import org.slf4j.event.KeyValuePair;
  * UTC offset.
  */
 final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx");
     /** Every route log line starts "route NAME: ..." (a convention kept across the code base). */
     private static final Pattern ROUTE_PREFIX = Pattern.compile("^route ([^ :]+): ");
 

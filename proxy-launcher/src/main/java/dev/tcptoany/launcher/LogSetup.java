@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * the file; a bad value is a usage error or a config problem naming file, line and key.
  */
 final class LogSetup {
-    /** Text lines: ISO time with its offset ("+01:00", "Z"), so lines from two hosts sort. */
-    static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %msg%n";
+    /** Text lines: ISO time with its numeric offset ("+01:00", "+00:00"), so lines from two hosts sort. */
+    static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSxxx} %-5level %logger{0} - %msg%n";
     static final Set<String> FORMATS = Set.of("text", "json");
     static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
