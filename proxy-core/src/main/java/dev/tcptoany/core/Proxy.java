@@ -256,6 +256,11 @@ public final class Proxy implements AutoCloseable {
         return a == null ? Optional.empty() : Optional.of(a.address());
     }
 
+    /** The proxy's event loops and channel classes (for what runs beside the routes, e.g. systemd notifications). */
+    public dev.tcptoany.api.NetworkChannels network() {
+        return loops;
+    }
+
     /** The registry /metrics writes: the proxy's and the JVM's metrics. */
     public PrometheusRegistry metricsRegistry() {
         return registry;
