@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,12 @@ import org.slf4j.LoggerFactory;
 public final class Proxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
 
-    private final ProxySettings settings;
+    /** Replaced by a reload that succeeds. */
+    private volatile ProxySettings settings;
+    /** Set at start; a reload uses the same transports (proxy.plugins.dir applies at the next restart). */
+    private TransportRegistry transports;
+    /** Runtimes a reload replaced or removed, draining their connections. */
+    private final List<RouteRuntime> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final EventLoops loops;
     /** Sorted by name, the start order; read by the admin endpoint from its own loop. */
     private final Map<String, RouteRuntime> routes = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -267,12 +273,32 @@ public final class Proxy implements AutoCloseable {
     }
 
     private void startRoutes(TransportRegistry registry) {
-        ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        this.transports = registry;
         HostTlsMaterials tls = new HostTlsMaterials(settings.dataDir(), false, settings.tlsEngine());
         log.info("TLS over TCP (wss) uses the {} (proxy.tls.provider)", TlsEngineChoice.describe(settings.tlsEngine()));
         List<ConfigException> problems = new ArrayList<>();
         for (RouteConfig rc : settings.routes()) {
-            RouteCounters counters = new RouteCounters();
+            try {
+                RouteRuntime route = startRoute(rc, new RouteCounters(), tls);
+                routes.put(rc.name(), route);
+            } catch (ProxyConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ProxyConfigException(problems);
+        }
+    }
+
+    /**
+     * Creates and binds one route.
+     *
+     * @throws ProxyConfigException  when its transports refuse their options
+     * @throws IllegalStateException when it cannot bind (everything it opened is closed again)
+     */
+    private RouteRuntime startRoute(RouteConfig rc, RouteCounters counters, HostTlsMaterials tls) {
+        ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        {
             PublishedTransportMetrics published = new PublishedTransportMetrics();
             PeerRejections rejections = (reason, peer, detail) -> {
                 counters.rejected(reason);
@@ -280,37 +306,233 @@ public final class Proxy implements AutoCloseable {
             };
             Listener listener;
             Dialer dialer;
-            PluginEntry le = registry.find(rc.listenTransport()).orElseThrow();
-            PluginEntry de = registry.find(rc.dialTransport()).orElseThrow();
+            PluginEntry le = transports.find(rc.listenTransport()).orElseThrow();
+            PluginEntry de = transports.find(rc.dialTransport()).orElseThrow();
             try {
                 dialer = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
                         context(rc, rc.dialTransport(), rc.dial(), "dial", alloc, tls, rejections, published)));
             } catch (ConfigException e) {
-                problems.add(RouteProblems.locate(e, rc, "dial", rc.dial()));
-                continue;
+                throw new ProxyConfigException(List.of(RouteProblems.locate(e, rc, "dial", rc.dial())));
             }
             try {
                 listener = withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
                         context(rc, rc.listenTransport(), rc.listen(), "listen", alloc, tls, rejections, published)));
             } catch (ConfigException e) {
-                problems.add(RouteProblems.locate(e, rc, "listen", rc.listen()));
                 dialer.close();
-                continue;
+                throw new ProxyConfigException(List.of(RouteProblems.locate(e, rc, "listen", rc.listen())));
             }
             RouteRuntime route = new RouteRuntime(rc, listener, dialer, counters, published);
-            routes.put(rc.name(), route);
             Future<List<SocketAddress>> bound = listener.start(route).awaitUninterruptibly();
             if (!bound.isSuccess()) {
+                listener.close();
+                dialer.close();
                 throw new IllegalStateException("route " + rc.name() + ": cannot listen on " + rc.listenDescription()
                         + ": " + bound.cause().getMessage(), bound.cause());
             }
             route.bound(bound.getNow());
             log.info("route {}: {} {} -> {} (event loops: {} x{})", rc.name(), rc.listenTransport(), bound.getNow(),
                     rc.dialDescription(), loops.kind(), loops.workerThreads());
+            return route;
         }
+    }
+
+    /** What {@link #reload} did: applied, or refused with every problem (the running routes untouched). */
+    public record ReloadOutcome(boolean applied, List<String> problems, List<String> added, List<String> changed,
+                                List<String> removed, List<String> unchanged) {
+    }
+
+    /**
+     * Applies a new configuration without a restart: routes added start; removed routes stop
+     * accepting and drain under {@code shutdown-grace}; a changed route stops accepting on its old
+     * listener and starts a new listener and dialer, while its open connections finish on the old
+     * ones; unchanged routes are not touched. A configuration with any problem is refused whole;
+     * if a new listener cannot bind, everything this reload started is closed and the routes it
+     * replaced are started again from their old configuration. Keys that need a restart
+     * ({@code proxy.event-loop.*}, {@code proxy.data-dir}, {@code proxy.plugins.dir},
+     * {@code proxy.admin.*}) are reported and keep their running values.
+     */
+    public synchronized ReloadOutcome reload(Config userConfig) {
+        if (closed) {
+            return new ReloadOutcome(false, List.of("the proxy is stopping"), List.of(), List.of(), List.of(), List.of());
+        }
+        ProxySettings current = settings;
+        ProxySettings next = ProxySettings.read(ConfigLoader.effective(userConfig, transports.loaders()));
+        List<ConfigException> problems = new ArrayList<>(UnknownKeys.check(userConfig, ConfigLoader.reference(transports.loaders())));
+        problems.addAll(next.problems());
+        problems.addAll(validateRoutes(userConfig, next, transports));
         if (!problems.isEmpty()) {
-            throw new ProxyConfigException(problems);
+            List<String> lines = problems.stream().map(ConfigException::getMessage).toList();
+            lines.forEach(l -> log.warn("reload refused, the running configuration stays: {}", l));
+            return new ReloadOutcome(false, lines, List.of(), List.of(), List.of(), List.of());
         }
+        restartOnly(current, next);
+        Map<String, RouteConfig> before = new java.util.TreeMap<>();
+        current.routes().forEach(r -> before.put(r.name(), r));
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        List<String> dialOnly = new ArrayList<>();
+        for (RouteConfig rc : next.routes()) {
+            RouteConfig old = before.remove(rc.name());
+            (old == null ? added : old.equals(rc) ? unchanged : changed).add(rc.name());
+            if (old != null && !old.equals(rc) && onlyDialChanged(old, rc)) {
+                dialOnly.add(rc.name());
+            }
+        }
+        List<String> removed = List.copyOf(before.keySet());
+        // Bind first, retire after: until every new listener is bound, nothing is removed.
+        HostTlsMaterials tls = new HostTlsMaterials(current.dataDir(), false, current.tlsEngine());
+        Map<String, RouteRuntime> started = new LinkedHashMap<>();
+        Map<String, RouteRuntime> replaced = new LinkedHashMap<>();
+        settings = keepRestartOnly(current, next);
+        try {
+            for (RouteConfig rc : next.routes()) {
+                if (added.contains(rc.name())) {
+                    started.put(rc.name(), startRoute(rc, new RouteCounters(), tls));
+                } else if (changed.contains(rc.name()) && !dialOnly.contains(rc.name())) {
+                    RouteRuntime old = routes.get(rc.name());
+                    // The old listener lets go of its address first: the new one may bind the same.
+                    old.listener().stopAccepting().awaitUninterruptibly(current.shutdownGrace().toMillis());
+                    replaced.put(rc.name(), old);
+                    started.put(rc.name(), startRoute(rc, old.counters(), tls));
+                }
+            }
+        } catch (RuntimeException e) {
+            settings = current;
+            log.error("reload rolled back: {}", e.getMessage());
+            for (RouteRuntime r : started.values()) {
+                r.listener().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                r.dialer().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            for (Map.Entry<String, RouteRuntime> old : replaced.entrySet()) {
+                // Its listener cannot start twice: a fresh one from the old configuration takes over.
+                try {
+                    RouteRuntime again = startRoute(old.getValue().config(), old.getValue().counters(), tls);
+                    routes.put(old.getKey(), again);
+                    retire(old.getValue(), current.shutdownGrace());
+                } catch (RuntimeException again) {
+                    log.error("route {}: cannot listen again after the rollback: {}", old.getKey(), again.getMessage());
+                }
+            }
+            return new ReloadOutcome(false, List.of(e.getMessage()), List.of(), List.of(), List.of(), List.of());
+        }
+        for (Map.Entry<String, RouteRuntime> e : started.entrySet()) {
+            routes.put(e.getKey(), e.getValue());
+        }
+        for (RouteConfig rc : next.routes()) {
+            if (dialOnly.contains(rc.name())) {
+                swapDialer(routes.get(rc.name()), rc, tls, next.shutdownGrace());
+            }
+        }
+        replaced.values().forEach(old -> retire(old, next.shutdownGrace()));
+        for (String name : removed) {
+            RouteRuntime old = routes.remove(name);
+            old.listener().stopAccepting().awaitUninterruptibly(next.shutdownGrace().toMillis());
+            retire(old, next.shutdownGrace());
+        }
+        log.info("reloaded: {} route(s) added {}, changed {}, removed {}, unchanged {}", next.routes().size(), added,
+                changed, removed, unchanged);
+        return new ReloadOutcome(true, List.of(), added, changed, removed, unchanged);
+    }
+
+    /**
+     * Only the dial side changed: the listener (and the connections it holds, and a QUIC listener's
+     * UDP socket, which stays open for them) can stay, and only the dialer is replaced.
+     */
+    private static boolean onlyDialChanged(RouteConfig old, RouteConfig next) {
+        return old.listenTransport().equals(next.listenTransport()) && old.listen().equals(next.listen())
+                && old.timeouts().equals(next.timeouts()) && old.maxOpenConnections() == next.maxOpenConnections();
+    }
+
+    /** New connections of the route dial with a new dialer; the old one closes once its connections are done. */
+    private void swapDialer(RouteRuntime route, RouteConfig rc, HostTlsMaterials tls, Duration grace) {
+        PluginEntry de = transports.find(rc.dialTransport()).orElseThrow();
+        PublishedTransportMetrics published = new PublishedTransportMetrics();
+        RouteCounters counters = route.counters();
+        PeerRejections rejections = (reason, peer, detail) -> {
+            counters.rejected(reason);
+            log.info("route {}: rejected peer {} ({}): {}", rc.name(), peer, reason, detail);
+        };
+        Dialer next;
+        try {
+            next = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
+                    context(rc, rc.dialTransport(), rc.dial(), "dial", PooledByteBufAllocator.DEFAULT, tls, rejections,
+                            published)));
+        } catch (RuntimeException e) {
+            log.error("route {}: reload: the new dialer failed, the route keeps its old one: {}", rc.name(), e.getMessage());
+            return;
+        }
+        Dialer old = route.dialer();
+        java.util.Set<Relay> onOld = route.swapDialer(rc, next, published.sources());
+        log.info("route {}: new connections dial {}; {} open connection(s) finish on the old dialer", rc.name(),
+                rc.dialDescription(), onOld.size());
+        Thread t = new Thread(() -> {
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (System.nanoTime() < deadline && route.anyOpen(onOld) && !closed) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            onOld.forEach(r -> r.abortForStop("route " + rc.name() + " reloaded: still open after the "
+                    + HumanDuration.format(grace) + " grace period"));
+            old.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }, "tcp2any-retire-dialer-" + rc.name());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The keys read once at start: a changed value is reported and waits for the next restart. */
+    private static void restartOnly(ProxySettings running, ProxySettings next) {
+        Map<String, Object[]> pairs = new LinkedHashMap<>();
+        pairs.put("proxy.event-loop.native", new Object[] {running.preferNative(), next.preferNative()});
+        pairs.put("proxy.event-loop.threads", new Object[] {running.workerThreads(), next.workerThreads()});
+        pairs.put("proxy.data-dir", new Object[] {running.dataDir(), next.dataDir()});
+        pairs.put("proxy.plugins.dir", new Object[] {running.pluginsDir(), next.pluginsDir()});
+        pairs.put("proxy.admin.address", new Object[] {running.adminAddress(), next.adminAddress()});
+        pairs.put("proxy.tls.provider", new Object[] {running.tlsEngine(), next.tlsEngine()});
+        pairs.forEach((key, v) -> {
+            if (!java.util.Objects.equals(v[0], v[1])) {
+                log.warn("reload: {} changed; it applies at the next restart (running with {})", key, v[0]);
+            }
+        });
+    }
+
+    /** The new settings, with the restart-only values of the running ones (the admin endpoint, the loops). */
+    private static ProxySettings keepRestartOnly(ProxySettings running, ProxySettings next) {
+        return next.withRestartOnlyOf(running);
+    }
+
+    /** Lets a replaced or removed route's connections finish, then aborts what is left and closes it. */
+    private void retire(RouteRuntime old, Duration grace) {
+        retired.add(old);
+        Thread t = new Thread(() -> {
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (System.nanoTime() < deadline && old.relaysOpen() > 0 && !closed) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (old.relaysOpen() > 0) {
+                old.abortAll("route " + old.name() + " reloaded: still open after the " + HumanDuration.format(grace)
+                        + " grace period");
+            }
+            closeRetired(old);
+        }, "tcp2any-retire-" + old.name());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void closeRetired(RouteRuntime old) {
+        if (!retired.remove(old)) {
+            return; // the stop closed it already
+        }
+        old.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        old.listener().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        old.dialer().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     private TransportContext context(RouteConfig rc, String transport, Config block, String side, ByteBufAllocator alloc,
@@ -385,6 +607,9 @@ public final class Proxy implements AutoCloseable {
         long left = openConnections();
         if (left > 0) {
             log.info("aborting {} connection(s) still open after the {} grace period", left, HumanDuration.format(grace));
+            for (RouteRuntime r : retired) {
+                r.abortAll("stopping: still open after the " + HumanDuration.format(grace) + " grace period");
+            }
             for (RouteRuntime r : routes.values()) {
                 r.abortAll("stopping: still open after the " + HumanDuration.format(grace) + " grace period");
             }
@@ -396,6 +621,9 @@ public final class Proxy implements AutoCloseable {
             r.listener().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             r.dialer().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             logTotals(r);
+        }
+        for (RouteRuntime r : List.copyOf(retired)) {
+            closeRetired(r);
         }
         AdminServer a = admin;
         if (a != null) {
@@ -438,7 +666,14 @@ public final class Proxy implements AutoCloseable {
     }
 
     private long openConnections() {
-        return routes.values().stream().mapToLong(r -> r.counters().snapshot().connectionsOpen()).sum();
+        long n = 0;
+        for (RouteRuntime r : routes.values()) {
+            n += r.relaysOpen();
+        }
+        for (RouteRuntime r : retired) {
+            n += r.relaysOpen();
+        }
+        return n;
     }
 
     /** Stops at once (no grace period). */

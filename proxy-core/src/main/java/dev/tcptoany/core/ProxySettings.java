@@ -224,6 +224,17 @@ public final class ProxySettings {
         return workerThreads;
     }
 
+    /**
+     * These settings with the values a reload cannot change taken from {@code running}: the event
+     * loops, the data and plugins directories, the admin endpoint and the TLS engine.
+     */
+    ProxySettings withRestartOnlyOf(ProxySettings running) {
+        ProxySettings s = new ProxySettings(root, running.pluginsDir, running.dataDir, shutdownGrace, running.preferNative,
+                running.workerThreads, running.tlsEngine, routes, problems);
+        s.adminAddress = running.adminAddress;
+        return s;
+    }
+
     /** Where the admin endpoint listens ({@code proxy.admin.address}); empty when it is off. */
     public Optional<java.net.InetSocketAddress> adminAddress() {
         return adminAddress;

@@ -20,6 +20,12 @@ final class PublishedTransportMetrics {
         sources.add(new Source(transport, side, metrics));
     }
 
+    /** The sources of one side replaced by others (a reload swapped the dialer): one series per route side. */
+    void replaceSide(String side, List<Source> replacement) {
+        sources.removeIf(s -> s.side().equals(side));
+        sources.addAll(replacement);
+    }
+
     List<Source> sources() {
         return sources;
     }

@@ -62,8 +62,14 @@ final class Relay {
     /** Read at start: a closed channel may no longer know its peer. */
     private final String clientAddress;
 
+    /** The route's configuration and dialer when this connection came: a reload may swap the route's. */
+    private final RouteConfig config;
+    private final dev.tcptoany.api.Dialer dialer;
+
     Relay(RouteRuntime route, ByteStream clientStream) {
         this.route = route;
+        this.config = route.config();
+        this.dialer = route.dialer();
         this.client = new Side(clientStream, true);
         this.clientAddress = peerOf(clientStream);
     }
@@ -109,7 +115,7 @@ final class Relay {
         DialRequest request = new DialRequest(ch.eventLoop(), route.timeouts().connect(),
                 "route " + route.name() + " client " + ch.remoteAddress());
         try {
-            dial = route.dialer().dial(request);
+            dial = dialer.dial(request);
         } catch (RuntimeException e) {
             dialFailed(e);
             return;
@@ -169,7 +175,7 @@ final class Relay {
     private void dialFailed(Throwable cause) {
         endedBy("upstream", EndReason.DIAL_FAILED);
         route.counters().dialFailed(DialFailureCause.of(cause));
-        log.warn("route {}: dial {} failed for client {}: {}", route.name(), route.dialTarget(),
+        log.warn("route {}: dial {} failed for client {}: {}", route.name(), config.dialDescription(),
                 client.channel.remoteAddress(), describe(cause));
         client.stream.abort("upstream unavailable: " + describe(cause));
         finish();
@@ -266,8 +272,8 @@ final class Relay {
             EndReason reason = endReason.get();
             route.counters().ended(reason);
             Side u = upstream;
-            AccessLog.write(new ConnectionEnd(route.name(), clientAddress, route.config().listenTransport(),
-                    route.config().dialTransport(), route.config().dialAddress(), client.bytesRead,
+            AccessLog.write(new ConnectionEnd(route.name(), clientAddress, config.listenTransport(),
+                    config.dialTransport(), config.dialAddress(), client.bytesRead,
                     u == null ? 0 : u.bytesRead, Duration.ofNanos(System.nanoTime() - startNanos), reason,
                     firstEnded.get() == null ? "client" : firstEnded.get()));
             if (timer != null) {

@@ -13,9 +13,10 @@ import java.util.List;
 
 /** One running route: its listener, its dialer, its counters and the channels it relays. */
 final class RouteRuntime implements StreamAcceptor {
-    private final RouteConfig config;
+    /** Swapped, with the dialer, by a reload that changes only the route's dial side. */
+    private volatile RouteConfig config;
     private final Listener listener;
-    private final Dialer dialer;
+    private volatile Dialer dialer;
     private final RouteCounters counters;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     /** Relays not finished yet, so a forced stop can abort them (a close would look like a clean end). */
@@ -92,6 +93,35 @@ final class RouteRuntime implements StreamAcceptor {
     void finished(Relay relay) {
         relays.remove(relay);
         limit.release();
+    }
+
+    /**
+     * A reload changed only the dial side: new connections use {@code next}; those open keep the
+     * dialer they started with (the relay holds it).
+     *
+     * @return the relays open at the swap, which still use the old dialer
+     */
+    java.util.Set<Relay> swapDialer(RouteConfig next, Dialer nextDialer, List<PublishedTransportMetrics.Source> dialMetrics) {
+        java.util.Set<Relay> before = java.util.Set.copyOf(relays);
+        this.config = next;
+        this.dialer = nextDialer;
+        transportMetrics.replaceSide("dial", dialMetrics);
+        return before;
+    }
+
+    /** True while one of {@code relays} is still open. */
+    boolean anyOpen(java.util.Set<Relay> some) {
+        for (Relay r : some) {
+            if (relays.contains(r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Relays of this runtime not finished yet (a replaced route's old runtime drains to 0). */
+    int relaysOpen() {
+        return relays.size();
     }
 
     /** Aborts every relay still open: both ends see a reset, not an end. */

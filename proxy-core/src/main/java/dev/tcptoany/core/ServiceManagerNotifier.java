@@ -85,6 +85,14 @@ public final class ServiceManagerNotifier implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code MONOTONIC_USEC=...}, sent with RELOADING=1: CLOCK_MONOTONIC in microseconds, which is
+     * what {@link System#nanoTime()} reads on Linux.
+     */
+    public static String monotonicUsec() {
+        return "MONOTONIC_USEC=" + TimeUnit.NANOSECONDS.toMicros(System.nanoTime());
+    }
+
     @Override
     public void close() {
         if (channel != null) {

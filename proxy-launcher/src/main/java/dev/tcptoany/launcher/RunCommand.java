@@ -27,6 +27,11 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.applyLogLevel();
+        return new ProxyRunner(global).run(read(), this::read);
+    }
+
+    /** The file (again, on SIGHUP), with --admin applied. */
+    private Config read() {
         Config user;
         if (config == null) {
             user = ConfigLoader.parseString(DefaultConfig.text(), "embedded default config");
@@ -35,6 +40,6 @@ final class RunCommand implements Callable<Integer> {
             file.warnings().forEach(log::warn);
             user = file.config();
         }
-        return new ProxyRunner(global).run(admin.applyTo(user));
+        return admin.applyTo(user);
     }
 }

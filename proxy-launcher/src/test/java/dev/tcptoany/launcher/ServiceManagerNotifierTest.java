@@ -135,4 +135,57 @@ class ServiceManagerNotifierTest {
         listen("\0" + name);
         assertThat(run("@" + name)).isZero();
     }
+
+    @Test
+    void aReloadSaysReloadingWithItsMonotonicTimeThenReadyAndTheNewRouteServes() throws Exception {
+        String path = dir.resolve("notify.sock").toString();
+        listen(path);
+        try (ServerSocket free = new ServerSocket(0)) {
+            routePort = free.getLocalPort();
+        }
+        int added;
+        try (ServerSocket free = new ServerSocket(0)) {
+            added = free.getLocalPort();
+        }
+        Path file = dir.resolve("node.conf");
+        String base = """
+                proxy.data-dir = "%s"
+                proxy.shutdown-grace = 1s
+                proxy.routes.r { listen { transport = tcp, address = "127.0.0.1:%d" }
+                                 dial   { transport = tcp, address = "127.0.0.1:1" } }
+                """.formatted(dir, routePort);
+        java.nio.file.Files.writeString(file, base);
+        ProxyRunner runner = new ProxyRunner(new GlobalOptions(), path);
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner.run(ConfigLoader.parseFile(file.toFile()), () -> ConfigLoader.parseFile(file.toFile()));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(received.poll(20, TimeUnit.SECONDS)).isNotNull().contains("READY=1");
+        java.nio.file.Files.writeString(file, base + """
+                proxy.routes.s { listen { transport = tcp, address = "127.0.0.1:%d" }
+                                 dial   { transport = tcp, address = "127.0.0.1:1" } }
+                """.formatted(added));
+        long before = TimeUnit.NANOSECONDS.toMicros(System.nanoTime());
+        runner.requestReload();
+        String reloading = received.poll(20, TimeUnit.SECONDS);
+        assertThat(reloading).isNotNull().startsWith("RELOADING=1\nMONOTONIC_USEC=");
+        long usec = Long.parseLong(reloading.split("\n")[1].substring("MONOTONIC_USEC=".length()));
+        assertThat(usec).isBetween(before, TimeUnit.NANOSECONDS.toMicros(System.nanoTime()));
+        String ready = received.poll(20, TimeUnit.SECONDS);
+        assertThat(ready).isNotNull().contains("READY=1").contains("STATUS=2 route(s) bound");
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", added), 1000);
+        }
+        // A broken file is refused: the routes stay, READY=1 follows all the same.
+        java.nio.file.Files.writeString(file, base + "proxy.routes.s { listen {");
+        runner.requestReload();
+        assertThat(received.poll(20, TimeUnit.SECONDS)).isNotNull().startsWith("RELOADING=1");
+        assertThat(received.poll(20, TimeUnit.SECONDS)).isNotNull().contains("READY=1").contains("STATUS=2 route(s) bound");
+        runner.requestStop();
+        assertThat(received.poll(20, TimeUnit.SECONDS)).isNotNull().contains("STOPPING=1");
+        assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+    }
 }
