@@ -57,4 +57,12 @@ public interface TransportContext {
     default AddressResolverGroup<InetSocketAddress> addressResolvers() {
         return DefaultAddressResolverGroup.INSTANCE;
     }
+
+    /**
+     * Publishes the transport's own values (connections, RTT, losses) on the host's metrics
+     * endpoint for as long as the route runs; call it from the factory, once per source. A host
+     * without metrics ignores it, which is what this default does.
+     */
+    default void publishMetrics(TransportMetrics metrics) {
+    }
 }

@@ -11,8 +11,9 @@
  * {@link io.netty.buffer.ByteBuf}s, so one relay serves every pair of transports without copies.
  * The price: a plugin is compiled against the host's Netty line (4.2) and must not carry its own
  * copy of a Netty module the host ships ({@code netty-common}, {@code -buffer}, {@code -transport},
- * {@code -handler}, {@code -codec-base}, the epoll classes). Modules the host does not ship (the
- * QUIC codec, the HTTP codec) travel inside the plugin's folder.
+ * {@code -handler}, {@code -codec-base}, {@code -codec-http}, {@code -codec-compression}, the epoll
+ * classes). Modules the host does not ship (the QUIC codec, the HTTP proxy handler) travel inside
+ * the plugin's folder.
  *
  * <p><b>Compatibility.</b> This package grows only by new types and {@code default} methods, so a
  * plugin built against an older version keeps loading.

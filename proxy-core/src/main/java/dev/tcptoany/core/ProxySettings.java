@@ -29,6 +29,7 @@ public final class ProxySettings {
     private final DnsSettings dns;
     private final List<RouteConfig> routes;
     private final List<ConfigException> problems;
+    private Optional<java.net.InetSocketAddress> adminAddress = Optional.empty();
 
     private ProxySettings(Config root, Optional<Path> pluginsDir, Path dataDir, Duration shutdownGrace,
                           boolean preferNative, int workerThreads, TlsEngine tlsEngine, DnsSettings dns,
@@ -82,8 +83,34 @@ public final class ProxySettings {
                 problems.add(ex);
             }
         }
-        return new ProxySettings(root, pluginsDir, dataDir, grace, preferNative, threads, tlsEngine, dns,
+        Optional<java.net.InetSocketAddress> admin = adminAddress(root, problems);
+        ProxySettings settings = new ProxySettings(root, pluginsDir, dataDir, grace, preferNative, threads, tlsEngine, dns,
                 List.copyOf(routes), List.copyOf(problems));
+        settings.adminAddress = admin;
+        return settings;
+    }
+
+    /** {@code proxy.admin.address}: off when empty; a non-loopback address needs {@code allow-remote}. */
+    private static Optional<java.net.InetSocketAddress> adminAddress(Config root, List<ConfigException> problems) {
+        String path = "proxy.admin.address";
+        if (!root.hasPath(path)) {
+            return Optional.empty();
+        }
+        try {
+            Optional<java.net.InetSocketAddress> a = AdminAddress.parse(root.getString(path));
+            if (a.isPresent() && !AdminAddress.isLoopback(a.get()) && !root.getBoolean("proxy.admin.allow-remote")) {
+                problems.add(ConfigProblems.badValue(root, path, "'" + root.getString(path)
+                        + "' is not a loopback address: metrics and route details would be open to other hosts;"
+                        + " set proxy.admin.allow-remote = true if that is meant, or use 127.0.0.1:PORT"));
+                return Optional.empty();
+            }
+            return a;
+        } catch (IllegalArgumentException e) {
+            problems.add(ConfigProblems.badValue(root, path, e.getMessage()));
+        } catch (ConfigException e) {
+            problems.add(e);
+        }
+        return Optional.empty();
     }
 
     private static final String DEFAULTS_PATH = "proxy.route-defaults";
@@ -203,6 +230,22 @@ public final class ProxySettings {
 
     public int workerThreads() {
         return workerThreads;
+    }
+
+    /**
+     * These settings with the values a reload cannot change taken from {@code running}: the event
+     * loops, the data and plugins directories, the admin endpoint and the TLS engine.
+     */
+    ProxySettings withRestartOnlyOf(ProxySettings running) {
+        ProxySettings s = new ProxySettings(root, running.pluginsDir, running.dataDir, shutdownGrace, running.preferNative,
+                running.workerThreads, running.tlsEngine, running.dns, routes, problems);
+        s.adminAddress = running.adminAddress;
+        return s;
+    }
+
+    /** Where the admin endpoint listens ({@code proxy.admin.address}); empty when it is off. */
+    public Optional<java.net.InetSocketAddress> adminAddress() {
+        return adminAddress;
     }
 
     public List<RouteConfig> routes() {

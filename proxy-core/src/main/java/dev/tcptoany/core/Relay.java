@@ -12,9 +12,13 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +54,49 @@ final class Relay {
     private volatile boolean halfClosed;
     private Future<ByteStream> dial;
     private ScheduledFuture<?> timer;
+    private final long startNanos = System.nanoTime();
+    /** The first cause of the end wins (see {@link EndReason}). */
+    private final AtomicReference<EndReason> endReason = new AtomicReference<>();
+    /** "client", "upstream" or "proxy": who ended first (a FIN, an abort, a timeout). */
+    private final AtomicReference<String> firstEnded = new AtomicReference<>();
+    /** Read at start: a closed channel may no longer know its peer. */
+    private final String clientAddress;
+
+    /** The route's configuration and dialer when this connection came: a reload may swap the route's. */
+    private final RouteConfig config;
+    private final dev.tcptoany.api.Dialer dialer;
 
     Relay(RouteRuntime route, ByteStream clientStream) {
         this.route = route;
+        this.config = route.config();
+        this.dialer = route.dialer();
         this.client = new Side(clientStream, true);
+        this.clientAddress = peerOf(clientStream);
+    }
+
+    /** host:port of the stream's peer; a QUIC stream's peer is its connection's. */
+    static String peerOf(ByteStream stream) {
+        Channel ch = stream.channel();
+        for (Channel c = ch; c != null; c = c.parent()) {
+            SocketAddress a = c.remoteAddress();
+            if (a instanceof InetSocketAddress inet) {
+                return inet.getAddress() == null ? inet.getHostString() + ":" + inet.getPort()
+                        : new dev.tcptoany.api.HostPort(inet.getAddress().getHostAddress(), inet.getPort()).toString();
+            }
+        }
+        return stream.describe();
+    }
+
+    /** Notes who ended first; the end reason is kept only if none was set before. */
+    private void endedBy(String side, EndReason reason) {
+        firstEnded.compareAndSet(null, side);
+        if (reason != null) {
+            endReason.compareAndSet(null, reason);
+        }
+    }
+
+    private static EndReason abortOf(boolean isClient) {
+        return isClient ? EndReason.CLIENT_ABORT : EndReason.UPSTREAM_ABORT;
     }
 
     /** Runs on the accepted channel's loop. */
@@ -65,13 +108,14 @@ final class Relay {
         client.attach();
         if (!ch.isActive()) {
             // Closed before we got it; the handler's channelInactive is not coming.
+            endedBy("client", EndReason.CLIENT_ABORT);
             finish();
             return;
         }
         DialRequest request = new DialRequest(ch.eventLoop(), route.timeouts().connect(),
                 "route " + route.name() + " client " + ch.remoteAddress());
         try {
-            dial = route.dialer().dial(request);
+            dial = dialer.dial(request);
         } catch (RuntimeException e) {
             dialFailed(e);
             return;
@@ -92,6 +136,7 @@ final class Relay {
                 return;
             }
             ByteStream up = (ByteStream) f.getNow();
+            route.counters().dialed(System.nanoTime() - startNanos);
             Side u = new Side(up, false);
             // Attach at once, on the stream's loop: epoll reads once on a peer's FIN even with
             // auto-read off, and what it reads must reach a handler that keeps it (Side.attach).
@@ -103,6 +148,7 @@ final class Relay {
     private void connected(Side u) {
         ByteStream up = u.stream;
         if (ended.get() || !client.channel.isActive()) {
+            endedBy("client", EndReason.CLIENT_ABORT);
             u.onLoop(() -> u.abort("client went away before the upstream connection was ready"));
             return;
         }
@@ -115,6 +161,7 @@ final class Relay {
         }
         u.onLoop(() -> {
             if (!up.channel().isActive() && !u.inputDone) {
+                endedBy("upstream", EndReason.UPSTREAM_ABORT);
                 u.closing = true;
                 u.abortPeer("upstream " + up.describe() + " closed while connecting");
                 return;
@@ -126,8 +173,9 @@ final class Relay {
     }
 
     private void dialFailed(Throwable cause) {
-        route.counters().dialFailed();
-        log.warn("route {}: dial {} failed for client {}: {}", route.name(), route.dialTarget(),
+        endedBy("upstream", EndReason.DIAL_FAILED);
+        route.counters().dialFailed(DialFailureCause.of(cause));
+        log.warn("route {}: dial {} failed for client {}: {}", route.name(), config.dialDescription(),
                 client.channel.remoteAddress(), describe(cause));
         client.stream.abort("upstream unavailable: " + describe(cause));
         finish();
@@ -146,9 +194,10 @@ final class Relay {
         long limit = halfClosed ? route.timeouts().halfClosed().toNanos() : route.timeouts().idle().toNanos();
         long idleFor = System.nanoTime() - lastActivity;
         if (idleFor >= limit) {
-            String why = halfClosed ? "half-closed and idle for " + route.timeouts().halfClosed()
-                    : "idle for " + route.timeouts().idle();
+            String why = halfClosed ? "half-closed and idle for " + HumanDuration.format(route.timeouts().halfClosed())
+                    : "idle for " + HumanDuration.format(route.timeouts().idle());
             log.info("route {}: closing {}: {}", route.name(), client.stream.describe(), why);
+            endedBy("proxy", halfClosed ? EndReason.HALF_CLOSED_TIMEOUT : EndReason.IDLE_TIMEOUT);
             Side u = upstream;
             if (halfClosed) {
                 route.counters().aborted();
@@ -184,6 +233,7 @@ final class Relay {
 
     private void sideFinished() {
         if (finishedSides.incrementAndGet() == 2) {
+            endedBy(null, EndReason.FIN);
             client.closeQuietly();
             Side u = upstream;
             if (u != null) {
@@ -201,6 +251,7 @@ final class Relay {
             return;
         }
         log.info("route {}: aborting {}: {}", route.name(), client.stream.describe(), reason);
+        endedBy("proxy", EndReason.SHUTDOWN);
         route.counters().aborted();
         client.abort(reason);
         Side u = upstream;
@@ -211,11 +262,20 @@ final class Relay {
         }
     }
 
-    /** Counts the relay closed exactly once. */
+    /** Counts the relay closed exactly once, and writes its access-log line. */
     private void finish() {
         if (ended.compareAndSet(false, true)) {
             route.finished(this);
             route.counters().closed();
+            // Every path that ends a relay names its reason first; a clean close is all that is left.
+            endReason.compareAndSet(null, EndReason.FIN);
+            EndReason reason = endReason.get();
+            route.counters().ended(reason);
+            Side u = upstream;
+            AccessLog.write(new ConnectionEnd(route.name(), clientAddress, config.listenTransport(),
+                    config.dialTransport(), config.dialAddress(), client.bytesRead,
+                    u == null ? 0 : u.bytesRead, Duration.ofNanos(System.nanoTime() - startNanos), reason,
+                    firstEnded.get() == null ? "client" : firstEnded.get()));
             if (timer != null) {
                 timer.cancel(false);
             }
@@ -245,6 +305,8 @@ final class Relay {
         boolean inputDone;
         boolean outputDone;
         boolean closing;
+        /** Bytes this side read; written on its loop only, read once at the end for the access log. */
+        volatile long bytesRead;
 
         Side(ByteStream stream, boolean isClient) {
             this.stream = stream;
@@ -281,6 +343,7 @@ final class Relay {
             if (!wired) {
                 // Only the relay reads (through the holder), and only once wired: a transport broke that.
                 buf.release();
+                endedBy(side(), abortOf(isClient));
                 abortBoth("bytes arrived before the relay read; the transport reads on its own");
                 return;
             }
@@ -305,8 +368,13 @@ final class Relay {
             }
         }
 
+        private String side() {
+            return isClient ? "client" : "upstream";
+        }
+
         private void countRead(int n) {
             lastActivity = System.nanoTime();
+            bytesRead += n; // one writer: this side's loop
             if (isClient) {
                 route.counters().toUpstream(n);
             } else {
@@ -344,6 +412,7 @@ final class Relay {
             if (evt instanceof ChannelInputShutdownEvent) {
                 if (!inputDone) {
                     inputDone = true;
+                    endedBy(side(), null);
                     onFirstEnd();
                     Side p = peer;
                     if (wired) {
@@ -379,6 +448,7 @@ final class Relay {
                 return;
             }
             String where = (isClient ? "client " : "upstream ") + stream.describe();
+            endedBy(side(), abortOf(isClient));
             if (cause instanceof IOException) {
                 log.debug("route {}: {} failed: {}", route.name(), where, describe(cause));
             } else {
@@ -389,22 +459,25 @@ final class Relay {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (isClient) {
-                finish();
-            }
             if (!closing) {
                 closing = true;
                 String where = (isClient ? "client " : "upstream ") + stream.describe();
                 if ((inputDone || outputDone) && !stream.supportsHalfClose()) {
                     // This transport ends both directions at once (documented): finish the peer cleanly.
+                    endedBy(side(), EndReason.FIN);
                     Side p = peer;
                     if (p != null) {
                         p.channel.flush();
                         p.onLoop(p::endOutputThenClose);
                     }
                 } else {
+                    endedBy(side(), abortOf(isClient));
                     abortPeer(where + " closed before the end of its stream");
                 }
+            }
+            if (isClient) {
+                // After the reason above: the access line names it.
+                finish();
             }
             ctx.fireChannelInactive();
         }

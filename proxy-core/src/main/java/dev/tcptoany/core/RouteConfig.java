@@ -15,21 +15,37 @@ public record RouteConfig(String name, String listenTransport, Config listen, St
 
     /** "tcp 127.0.0.1:5201" or "ws ws://host/t": what this route dials, for log lines. */
     public String dialDescription() {
-        for (String key : new String[] {"address", "url", "path"}) {
-            if (dial.hasPath(key)) {
-                return dialTransport + " " + dial.getString(key);
-            }
-        }
-        return dialTransport;
+        return dialAddress().isEmpty() ? dialTransport : dialTransport + " " + dialAddress();
     }
 
     /** "tcp 127.0.0.1:4201": where this route listens, for log lines. */
     public String listenDescription() {
-        for (String key : new String[] {"address", "path"}) {
-            if (listen.hasPath(key)) {
-                return listenTransport + " " + listen.getString(key);
+        return listenAddress().isEmpty() ? listenTransport : listenTransport + " " + listenAddress();
+    }
+
+    /** The dial block's address, url or path as written; "" when the transport needs none. */
+    public String dialAddress() {
+        return firstOf(dial, "address", "url", "path");
+    }
+
+    /** The listen block's address or path as written; "" when the transport needs none. */
+    public String listenAddress() {
+        return firstOf(listen, "address", "path");
+    }
+
+    /** "node1.conf:3": where the route's listen transport is set, for /routes. */
+    public String origin() {
+        com.typesafe.config.ConfigOrigin o = listen.hasPath("transport") ? listen.getValue("transport").origin() : listen.origin();
+        String file = o.filename() != null ? o.filename() : o.description();
+        return o.lineNumber() > 0 && o.filename() != null ? file + ":" + o.lineNumber() : file;
+    }
+
+    private static String firstOf(Config block, String... keys) {
+        for (String key : keys) {
+            if (block.hasPath(key)) {
+                return block.getString(key);
             }
         }
-        return listenTransport;
+        return "";
     }
 }

@@ -1,5 +1,6 @@
 package dev.tcptoany.core;
 
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * In-memory counters of one route, updated from many event loops without locks. Read with
- * {@link #snapshot()}.
+ * {@link #snapshot()}; the metrics endpoint and {@code /routes} read the same counters.
  */
 public final class RouteCounters {
     private final LongAdder open = new LongAdder();
@@ -17,10 +18,30 @@ public final class RouteCounters {
     private final LongAdder dialFailures = new LongAdder();
     private final LongAdder aborts = new LongAdder();
     private final Map<String, LongAdder> rejections = new ConcurrentHashMap<>();
+    private final Map<EndReason, LongAdder> ends = new EnumMap<>(EndReason.class);
+    private final Map<DialFailureCause, LongAdder> dialFailureCauses = new EnumMap<>(DialFailureCause.class);
+    private final DialLatencies dialLatencies = new DialLatencies();
 
-    /** A consistent-enough copy for display and tests. */
+    public RouteCounters() {
+        // Filled once, read without locks afterwards: EnumMap is safe to read concurrently once built.
+        for (EndReason r : EndReason.values()) {
+            ends.put(r, new LongAdder());
+        }
+        for (DialFailureCause c : DialFailureCause.values()) {
+            dialFailureCauses.put(c, new LongAdder());
+        }
+    }
+
+    /**
+     * A consistent-enough copy for display and tests.
+     *
+     * @param ends                connections ended, by {@link EndReason#label()}
+     * @param dialFailuresByCause dial failures, by {@link DialFailureCause#label()}
+     */
     public record Snapshot(long connectionsOpen, long connectionsTotal, long bytesToUpstream, long bytesToClient,
-                           long dialFailures, long aborts, Map<String, Long> rejectedPeers) {
+                           long dialFailures, long aborts, Map<String, Long> rejectedPeers,
+                           Map<String, Long> ends, Map<String, Long> dialFailuresByCause,
+                           DialLatencies.Snapshot dialLatencies) {
         public long rejectedTotal() {
             return rejectedPeers.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -43,12 +64,21 @@ public final class RouteCounters {
         bytesToClient.add(bytes);
     }
 
-    void dialFailed() {
+    void dialed(long nanos) {
+        dialLatencies.record(nanos);
+    }
+
+    void dialFailed(DialFailureCause cause) {
         dialFailures.increment();
+        dialFailureCauses.get(cause).increment();
     }
 
     void aborted() {
         aborts.increment();
+    }
+
+    void ended(EndReason reason) {
+        ends.get(reason).increment();
     }
 
     void rejected(String reason) {
@@ -58,7 +88,12 @@ public final class RouteCounters {
     public Snapshot snapshot() {
         Map<String, Long> rej = new TreeMap<>();
         rejections.forEach((k, v) -> rej.put(k, v.sum()));
+        Map<String, Long> endCounts = new TreeMap<>();
+        ends.forEach((k, v) -> endCounts.put(k.label(), v.sum()));
+        Map<String, Long> causes = new TreeMap<>();
+        dialFailureCauses.forEach((k, v) -> causes.put(k.label(), v.sum()));
         return new Snapshot(open.sum(), total.sum(), bytesToUpstream.sum(), bytesToClient.sum(),
-                dialFailures.sum(), aborts.sum(), Map.copyOf(rej));
+                dialFailures.sum(), aborts.sum(), Map.copyOf(rej), Map.copyOf(endCounts), Map.copyOf(causes),
+                dialLatencies.snapshot());
     }
 }

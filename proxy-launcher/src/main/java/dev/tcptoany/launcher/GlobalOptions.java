@@ -16,6 +16,14 @@ final class GlobalOptions {
     @Option(names = {"-v", "--verbose"}, description = "Debug logs, and stack traces with errors.")
     boolean verbose;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "trace, debug, info, warn or error (default: proxy.log.level, info).")
+    String logLevel;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "text or json: one JSON object per line with structured fields (default: proxy.log.format, text).")
+    String logFormat;
+
     /**
      * The plugins directory: --plugins, else proxy.plugins.dir from the config (handled by the
      * core when this is empty), else {@code $TCPTOANY_HOME/plugins} set by bin/tcp-to-any-proxy.
@@ -32,8 +40,14 @@ final class GlobalOptions {
     }
 
     void applyLogLevel() {
+        LogSetup.applyCommandLine(logLevel, logFormat);
         if (verbose) {
             ((Logger) LoggerFactory.getLogger("dev.tcptoany")).setLevel(Level.DEBUG);
         }
+    }
+
+    /** The user's {@code proxy.log} keys, for what the command line left unset. */
+    void applyLogConfig(com.typesafe.config.Config user) {
+        LogSetup.applyConfig(user, logLevel != null || verbose, logFormat != null);
     }
 }

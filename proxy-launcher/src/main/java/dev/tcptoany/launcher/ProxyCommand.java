@@ -30,6 +30,9 @@ public final class ProxyCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global = new GlobalOptions();
 
+    @Mixin
+    AdminOption admin = new AdminOption();
+
     @Option(names = {"-l", "--localAddr"}, paramLabel = "ADDR", description = "Listen address (original flag; default localhost:9999).")
     String localAddr;
 
@@ -75,7 +78,7 @@ public final class ProxyCommand implements Callable<Integer> {
         } else {
             config = ConfigLoader.parseString(DefaultConfig.text(), "embedded default config");
         }
-        return new ProxyRunner(global).run(config);
+        return new ProxyRunner(global).run(admin.applyTo(config));
     }
 
     /** A bad command line: one error line and a hint, not the whole usage. */

@@ -18,12 +18,20 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global = new GlobalOptions();
 
+    @Mixin
+    AdminOption admin = new AdminOption();
+
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON configuration (default: the embedded one).")
     File config;
 
     @Override
     public Integer call() throws Exception {
         global.applyLogLevel();
+        return new ProxyRunner(global).run(read(), this::read);
+    }
+
+    /** The file (again, on SIGHUP), with --admin applied. */
+    private Config read() {
         Config user;
         if (config == null) {
             user = ConfigLoader.parseString(DefaultConfig.text(), "embedded default config");
@@ -32,6 +40,6 @@ final class RunCommand implements Callable<Integer> {
             file.warnings().forEach(log::warn);
             user = file.config();
         }
-        return new ProxyRunner(global).run(user);
+        return admin.applyTo(user);
     }
 }

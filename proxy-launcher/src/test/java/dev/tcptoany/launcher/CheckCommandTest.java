@@ -45,7 +45,7 @@ class CheckCommandTest {
                 """);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("node.conf: 3").contains("proxy.routes.a.dial.transport")
-                .contains("unknown transport 'carrier-pigeon'").contains("known transports are: tcp");
+                .contains("unknown transport 'carrier-pigeon'").contains("known transports are: quic, tcp, ws, wss");
     }
 
     @Test

@@ -20,12 +20,15 @@ final class DatagramSanityFilter extends ChannelInboundHandlerAdapter {
 
     private final PeerRejections rejections;
     private final String where;
+    private final java.util.concurrent.atomic.LongAdder droppedTotal;
     private long dropped;
     private long lastReport = System.nanoTime() - REPORT_INTERVAL_NANOS;
 
-    DatagramSanityFilter(PeerRejections rejections, String where) {
+    /** @param droppedTotal counts every dropped datagram, for the metrics (the log is rate-limited) */
+    DatagramSanityFilter(PeerRejections rejections, String where, java.util.concurrent.atomic.LongAdder droppedTotal) {
         this.rejections = rejections;
         this.where = where;
+        this.droppedTotal = droppedTotal;
     }
 
     @Override
@@ -35,6 +38,7 @@ final class DatagramSanityFilter extends ChannelInboundHandlerAdapter {
             if (content.readableBytes() < MIN_PACKET_BYTES
                     || (content.getByte(content.readerIndex()) & 0x40) == 0) {
                 dropped++;
+                droppedTotal.increment();
                 long now = System.nanoTime();
                 if (now - lastReport >= REPORT_INTERVAL_NANOS) {
                     lastReport = now;

@@ -65,6 +65,7 @@ final class DialerStreamOpener {
                 });
             }
             QuicByteStream byteStream = new QuicByteStream(stream, gate, !c.original());
+            upstream.statistics().streamOpened(stream);
             if (!dial.trySuccess(byteStream)) {
                 byteStream.abort("dial cancelled");
             }

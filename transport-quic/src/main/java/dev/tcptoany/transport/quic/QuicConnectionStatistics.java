@@ -15,6 +15,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import dev.tcptoany.api.TransportMetrics;
+import io.netty.channel.Channel;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +38,20 @@ final class QuicConnectionStatistics {
     static final String LOGGER = "dev.tcptoany.transport.quic.stats";
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
+    /** How long a scrape waits for the connections' loops to answer. */
+    private static final long SCRAPE_WAIT_MILLIS = 2_000;
+
     private final String owner;
     private final Set<QuicChannel> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger openStreams = new AtomicInteger();
+    /** Datagrams the sanity filter dropped: each one, where the peer-rejection log is rate-limited. */
+    private final LongAdder datagramsDropped = new LongAdder();
+    /**
+     * Packets lost, kept monotonic for the counter: the last count seen of each open connection,
+     * plus the final counts of closed ones. Guarded by {@code this}.
+     */
+    private final Map<QuicChannel, Long> lostSeen = new java.util.HashMap<>();
+    private long lostOfClosed;
 
     /** @param owner how log lines name the dialer or listener, e.g. "quic listener of route r" */
     QuicConnectionStatistics(String owner) {
@@ -50,6 +67,14 @@ final class QuicConnectionStatistics {
         open.add(ch);
         ch.closeFuture().addListener(f -> {
             open.remove(ch);
+            // The codec keeps the counts after the close: fold the final loss count into the total.
+            ch.collectStats().addListener(counts -> {
+                synchronized (this) {
+                    Long seen = lostSeen.remove(ch);
+                    long last = counts.isSuccess() ? ((QuicConnectionStats) counts.getNow()).lost() : 0;
+                    lostOfClosed += Math.max(last, seen == null ? 0 : seen);
+                }
+            });
             if (LOG.isDebugEnabled()) {
                 // After the close the codec answers with the counts it kept.
                 ch.collectStats().addListener(counts -> {
@@ -71,6 +96,64 @@ final class QuicConnectionStatistics {
         AllDone.of(parts).addListener(f -> all.setSuccess(
                 parts.stream().filter(Future::isSuccess).map(Future::getNow).toList()));
         return all;
+    }
+
+    /** A stream of one of these connections was handed to the host; counted until it closes. */
+    void streamOpened(Channel stream) {
+        openStreams.incrementAndGet();
+        stream.closeFuture().addListener(f -> openStreams.decrementAndGet());
+    }
+
+    /** The counter the sanity filter adds each dropped datagram to. */
+    LongAdder datagramsDropped() {
+        return datagramsDropped;
+    }
+
+    /**
+     * What this listener or dialer publishes on the metrics endpoint. Reading quiche's values takes
+     * a hop to each connection's loop, so the scrape (off the event loops) waits for them briefly.
+     */
+    TransportMetrics metrics() {
+        return out -> {
+            List<QuicPathStatistics> stats = List.of();
+            Future<List<QuicPathStatistics>> snapshot = snapshot();
+            if (snapshot.awaitUninterruptibly(SCRAPE_WAIT_MILLIS) && snapshot.isSuccess()) {
+                stats = snapshot.getNow();
+            }
+            long rttSum = 0;
+            int rttCount = 0;
+            long cwnd = 0;
+            for (QuicPathStatistics s : stats) {
+                if (s.pathKnown()) {
+                    rttSum += s.rttNanos();
+                    rttCount++;
+                    cwnd += s.cwnd();
+                }
+            }
+            out.gauge("connections", "QUIC connections open", open.size());
+            out.gauge("streams", "QUIC streams carrying relayed connections", openStreams.get());
+            out.gauge("smoothed_rtt_seconds", "Smoothed round-trip time, mean over open connections",
+                    rttCount == 0 ? 0 : rttSum / 1e9 / rttCount);
+            out.gauge("congestion_window_bytes", "Congestion window, sum over open connections", cwnd);
+            out.counter("packets_lost", "Packets declared lost", lostTotal(stats));
+            out.counter("datagrams_dropped", "UDP datagrams dropped before the QUIC codec because they cannot be QUIC",
+                    datagramsDropped.sum());
+        };
+    }
+
+    private synchronized long lostTotal(List<QuicPathStatistics> stats) {
+        for (QuicChannel ch : open) {
+            for (QuicPathStatistics s : stats) {
+                if (s.peer() != null && s.peer().equals(ch.remoteSocketAddress())) {
+                    lostSeen.merge(ch, s.lost(), Math::max);
+                }
+            }
+        }
+        long total = lostOfClosed;
+        for (long n : lostSeen.values()) {
+            total += n;
+        }
+        return total;
     }
 
     /** Reads the path's values when a close is on its way, for the log line. Connection-loop confined. */

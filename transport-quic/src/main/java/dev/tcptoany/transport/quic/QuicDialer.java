@@ -22,6 +22,7 @@ public final class QuicDialer implements Dialer {
         // TLS context built once: no key generation or certificate parsing per connection.
         this.pool = new QuicConnectionPool(context, settings, QuicTlsContexts.forDialer(context.tls(), settings),
                 statistics);
+        context.publishMetrics(statistics.metrics());
     }
 
     @Override

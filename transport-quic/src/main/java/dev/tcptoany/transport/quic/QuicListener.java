@@ -63,6 +63,7 @@ public final class QuicListener implements Listener {
         this.context = context;
         this.settings = settings;
         this.statistics = new QuicConnectionStatistics("quic listener of route " + context.routeName());
+        context.publishMetrics(statistics.metrics());
         // Built once: the key is loaded or generated here, never per connection.
         this.tls = QuicTlsContexts.forListener(context.tls(), settings);
         this.tokens = settings.retryTokens() ? new RetryTokenHandler() : RetryTokenHandler.disabled();
@@ -136,7 +137,7 @@ public final class QuicListener implements Listener {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
                         ch.pipeline().addLast(new DatagramSanityFilter(context.rejections(),
-                                "quic route " + context.routeName()));
+                                "quic route " + context.routeName(), statistics.datagramsDropped()));
                         if (dispatcher != null) {
                             ch.pipeline().addLast(dispatcher);
                         } else {
@@ -232,6 +233,7 @@ public final class QuicListener implements Listener {
             return;
         }
         ByteStream byteStream = new QuicByteStream(stream, gate, !original);
+        statistics.streamOpened(stream);
         acceptor.accept(byteStream);
     }
 

@@ -57,14 +57,17 @@ public final class WebSocketListener implements Listener {
     private final ChannelGroup servers = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final HandshakeRejections handshakeRejections;
 
     WebSocketListener(TransportContext context, boolean tls) throws SSLException {
         this.context = context;
+        this.handshakeRejections = new HandshakeRejections(context.rejections());
         if (!tls && tlsIsSet(context.config())) {
             throw ConfigProblems.badValue(context.config(), "tls", "tls { } applies to transport wss; this route listens on plain ws");
         }
         this.settings = ListenerSettings.fromConfig(context.config());
         this.sslContext = tls ? serverSslContext(context) : null;
+        context.publishMetrics(handshakeRejections.metrics());
     }
 
     private static SslContext serverSslContext(TransportContext context) throws SSLException {
@@ -154,7 +157,7 @@ public final class WebSocketListener implements Listener {
             p.addLast("ws-compression", new WebSocketServerCompressionHandler(settings.frames().maxFrameSize()));
         }
         p.addLast("ws-handshake", new ServerHandshakeHandler(context.routeName(), context.transportName(), settings,
-                acceptor, context.rejections()));
+                acceptor, handshakeRejections));
     }
 
     @Override
