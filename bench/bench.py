@@ -50,6 +50,11 @@ TOPOLOGIES = [
     dict(name="socat", label="socat, 2 hops", kind="socat", transport=None),
     dict(name="haproxy", label="haproxy, 2 hops", kind="haproxy", transport=None),
     dict(name="tcp", label="tcp->tcp", kind="ours", transport="tcp"),
+    # The operations features' cost (issue 12): our topologies run with the access log on (the default)
+    # and the admin endpoint on, scraped around the -P1 test; this one has neither. Repetitions
+    # alternate topologies, so "--only tcp,tcp-quiet --reps 5" is the interleaved on/off comparison.
+    dict(name="tcp-quiet", label="tcp->tcp, no access log, no admin endpoint", kind="ours", transport="tcp",
+         ops=False),
     dict(name="quic", label="tcp->quic->tcp", kind="ours", transport="quic"),
     dict(name="quic-cubic", label="tcp->quic->tcp, cubic", kind="ours", transport="quic",
          quic={"congestion-control": "cubic"}),
@@ -942,6 +947,15 @@ def start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy=Non
         r.procs.append(p)
         r.relay_procs.append(p)
         r.relay_logs[label] = logf
+    r.admin = {}
+    if spec.get("ops", True):
+        for node, ns in (("1", path.client_ns), ("2", path.server_ns)):
+            r.admin[node] = (ns, free_port(ns))
+        node1 += f'proxy.admin.address = "127.0.0.1:{r.admin["1"][1]}"\n'
+        node2 += f'proxy.admin.address = "127.0.0.1:{r.admin["2"][1]}"\n'
+    else:
+        node1 += "proxy.log.access = false\n"
+        node2 += "proxy.log.access = false\n"
     procs = []
     for node, text, ns in (("2", node2, path.server_ns), ("1", node1, path.client_ns)):
         env = dict(os.environ)
@@ -1058,6 +1072,23 @@ def jit_seconds(pids):
     return total
 
 
+def relayed_bytes(r, node, route_name):
+    """Client-to-upstream bytes of one route from a node's admin endpoint (/metrics), or None without one."""
+    where = getattr(r, "admin", {}).get(node)
+    if not where:
+        return None
+    ns, port = where
+    script = ("import sys, urllib.request\n"
+              "print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())")
+    res = PROCS.run(in_ns(["python3", "-c", script, f"http://127.0.0.1:{port}/metrics"], ns), 15)
+    for line in res.stdout.splitlines():
+        if (line.startswith("tcptoany_relayed_bytes_total{") and 'direction="client_to_upstream"' in line
+                and f'route="{route_name}"' in line):
+            return float(line.rsplit(" ", 1)[1])
+    raise BenchError(f"node {node}: no relayed-bytes metric for route {route_name} on /metrics "
+                     f"(exit {res.returncode}): {res.stderr.strip()[-200:]}")
+
+
 def warm_up(r, work, cfg, entry=None):
     """A warm-up transfer of warm_t seconds, then more steps while the nodes' JIT is still compiling (at most
     warm_max seconds in all): JIT and the first connection's slow start are not counted. Returns the
@@ -1089,7 +1120,13 @@ def measure(r, work, cfg, do_idle, idle_count):
         m["warmup_intervals_gbps"], m["warmup_seconds"] = warm_up(r, work, cfg)
     t, o = cfg["iperf_t"], cfg["iperf_omit"]
     udp0 = udp_snapshot(r.path)
+    scraped0 = relayed_bytes(r, "1", "iperf")
     p1 = iperf(r, work, t, o)
+    scraped1 = relayed_bytes(r, "1", "iperf")
+    if scraped0 is not None and scraped1 is not None:
+        # What node 1's /metrics says its iperf route carried during -P1, against what iperf3 sent
+        # (every interval, omitted ones too; plus iperf3's control connection, a few hundred bytes).
+        m["metrics_bytes_vs_iperf"] = (scraped1 - scraped0) / p1["bytes"]
     p4 = iperf(r, work, t, o, parallel=4, sample_rss=True)
     rv = iperf(r, work, t, o, reverse=True)
     udp1 = udp_snapshot(r.path)
@@ -1207,7 +1244,9 @@ SCALAR = ["tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "lat_p50_us", "lat_p99_
           "udp_sndbuf_errors", "udp_lost_share",
           # lossy path
           "lossless_gbps", "lossy_gbps", "loss_ratio", "cpu_s_per_gb_lossless", "cpu_s_per_gb_lossy",
-          "relay_drop_share"]
+          "relay_drop_share",
+          # node 1's /metrics against iperf3 (topologies with the admin endpoint)
+          "metrics_bytes_vs_iperf"]
 VECTOR = ["rss_idle_mb", "rss_load_mb", "rss_idle_conns_mb", "cpu_s_per_gb_nodes", "udp_dgrams_per_gb_ns"]
 
 
@@ -1507,6 +1546,12 @@ def ours_table(topos, order, two_ns):
         elif with_udp:
             cells += ["–"] * 4
         lines.append("| " + " | ".join(cells) + " |")
+    scraped = [f"{topos[n]['label']} {fmt_num(topos[n]['median']['metrics_bytes_vs_iperf'], 4)}" for n in rows
+               if topos[n]["median"].get("metrics_bytes_vs_iperf") is not None]
+    if scraped:
+        lines += ["", "Node 1's `/metrics` (`tcptoany_relayed_bytes_total`, client to upstream) scraped before and "
+                  "after the -P1 test, divided by the bytes iperf3 sent (its control connection adds a few hundred): "
+                  + "; ".join(scraped) + "."]
     return "\n".join(lines)
 
 

@@ -66,8 +66,7 @@ class ServiceManagerNotifierTest {
                     protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket p) {
                         String text = p.content().toString(StandardCharsets.UTF_8);
                         if (text.contains("READY=1")) {
-                            // Only the connect counts: the route then resets us (its upstream is down), and a
-                            // close after a reset may throw.
+                            // Only the connect counts.
                             String accepts;
                             Socket probe = new Socket();
                             try {
@@ -94,6 +93,15 @@ class ServiceManagerNotifierTest {
         try (ServerSocket free = new ServerSocket(0)) {
             routePort = free.getLocalPort();
         }
+        // An upstream that takes connections (the kernel's backlog accepts them): with a closed port the
+        // route's dial fails at once on loopback and its reset could reach the probe before its
+        // connect() returned, failing the probe for a reason that has nothing to do with readiness.
+        try (ServerSocket upstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            return run(notifySocket, upstream.getLocalPort());
+        }
+    }
+
+    private int run(String notifySocket, int upstreamPort) throws Exception {
         ProxyRunner runner = new ProxyRunner(new GlobalOptions(), notifySocket);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
             try {
@@ -101,8 +109,8 @@ class ServiceManagerNotifierTest {
                         proxy.data-dir = "%s"
                         proxy.shutdown-grace = 1s
                         proxy.routes.r { listen { transport = tcp, address = "127.0.0.1:%d" }
-                                         dial   { transport = tcp, address = "127.0.0.1:1" } }
-                        """.formatted(dir, routePort), "notify.conf"));
+                                         dial   { transport = tcp, address = "127.0.0.1:%d" } }
+                        """.formatted(dir, routePort, upstreamPort), "notify.conf"));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
