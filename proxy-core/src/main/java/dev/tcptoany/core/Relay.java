@@ -1,6 +1,8 @@
 package dev.tcptoany.core;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.DialFailedException;
+import dev.tcptoany.api.DialFailure;
 import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.HoldUntilFirstRead;
 import io.netty.buffer.ByteBuf;
@@ -69,7 +71,7 @@ final class Relay {
             return;
         }
         DialRequest request = new DialRequest(ch.eventLoop(), route.timeouts().connect(),
-                "route " + route.name() + " client " + ch.remoteAddress());
+                "route " + route.name() + " client " + ch.remoteAddress(), client.stream.requestedDestination());
         try {
             dial = route.dialer().dial(request);
         } catch (RuntimeException e) {
@@ -79,7 +81,7 @@ final class Relay {
         long connectMillis = route.timeouts().connect().toMillis();
         ScheduledFuture<?> connectTimer = ch.eventLoop().schedule(() -> {
             if (dial.cancel(false)) {
-                dialFailed(new IOException("connect timeout after " + connectMillis + " ms"));
+                dialFailed(new DialFailedException(DialFailure.TIMEOUT, "connect timeout after " + connectMillis + " ms"));
             }
         }, connectMillis, TimeUnit.MILLISECONDS);
         dial.addListener(f -> {
@@ -113,6 +115,8 @@ final class Relay {
         if (log.isDebugEnabled()) {
             log.debug("route {}: {} -> {}", route.name(), client.stream.describe(), up.describe());
         }
+        // Before either side relays a byte: an entry point answers its client now (SOCKS5 0x00, 200).
+        client.stream.upstreamConnected();
         u.onLoop(() -> {
             if (!up.channel().isActive() && !u.inputDone) {
                 u.closing = true;
@@ -127,9 +131,12 @@ final class Relay {
 
     private void dialFailed(Throwable cause) {
         route.counters().dialFailed();
-        log.warn("route {}: dial {} failed for client {}: {}", route.name(), route.dialTarget(),
-                client.channel.remoteAddress(), describe(cause));
-        client.stream.abort("upstream unavailable: " + describe(cause));
+        DialFailure failure = DialFailure.of(cause);
+        String target = client.stream.requestedDestination().map(d -> route.dialTarget() + " to " + d)
+                .orElse(route.dialTarget());
+        log.warn("route {}: dial {} failed for client {} ({}): {}", route.name(), target,
+                client.channel.remoteAddress(), failure.key(), describe(cause));
+        client.stream.upstreamFailed(failure, "upstream unavailable: " + describe(cause));
         finish();
     }
 
