@@ -66,6 +66,14 @@ public abstract class RelayBehaviourSuite {
         return true;
     }
 
+    /**
+     * Node 1's listen block, where {@link #connect()} connects: plain tcp by default; an entry point
+     * (socks5, http-connect) overrides it together with {@link #connect()}.
+     */
+    protected String entryListenBlock() {
+        return "transport = tcp, address = \"127.0.0.1:0\"";
+    }
+
     /** Extra HOCON for both nodes (e.g. shorter timeouts). */
     protected String extraConfig() {
         return "";
@@ -75,7 +83,7 @@ public abstract class RelayBehaviourSuite {
     void startNodes() throws IOException {
         dataDir = java.nio.file.Files.createTempDirectory("tcp2any-test");
         server = new TestServer();
-        nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
+        nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
     }
 
     @AfterAll
@@ -95,10 +103,7 @@ public abstract class RelayBehaviourSuite {
     }
 
     protected Socket connect() throws IOException {
-        Socket s = new Socket();
-        s.connect(nodes.entry(), 5000);
-        s.setSoTimeout(20_000);
-        return s;
+        return connectTo(nodes.entry());
     }
 
     @Test
@@ -323,7 +328,7 @@ public abstract class RelayBehaviourSuite {
             holder.close();
             server = new TestServer();
             nodes.close();
-            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
+            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
         }
         // and the route serves again once the upstream is back
         try (Socket s = connect()) {
@@ -343,7 +348,7 @@ public abstract class RelayBehaviourSuite {
         // The suite's nodes restart with the limit (a transport may listen on a fixed address, such
         // as a socket path, so a second pair beside them is not possible), and without it after.
         nodes.close();
-        ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "max-open-connections = 1");
+        ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "max-open-connections = 1", entryListenBlock());
         nodes = limited;
         try {
             try (Socket first = connectTo(limited.entry())) {
@@ -378,11 +383,15 @@ public abstract class RelayBehaviourSuite {
             }
         } finally {
             nodes.close();
-            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
+            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
         }
     }
 
-    private static Socket connectTo(InetSocketAddress address) throws IOException {
+    /**
+     * A client connection through node 1's listener at {@code address}, ready for payload. An entry
+     * point's suite overrides it to run its handshake (a SOCKS5 CONNECT to {@link #server}).
+     */
+    protected Socket connectTo(InetSocketAddress address) throws IOException {
         Socket s = new Socket();
         s.connect(address, 5000);
         s.setSoTimeout(20_000);
