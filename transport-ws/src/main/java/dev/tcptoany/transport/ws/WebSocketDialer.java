@@ -1,6 +1,7 @@
 package dev.tcptoany.transport.ws;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.Destination;
 import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.Dialer;
@@ -87,6 +88,7 @@ public final class WebSocketDialer implements Dialer {
         Optional<ProxyChoice.HttpProxy> proxy = settings.proxy().forTarget(url.host(), url.port());
         String target = url + proxy.map(p -> " via proxy " + p).orElse("");
         String description = "route " + context.routeName() + ": " + context.transportName() + " " + target;
+        Optional<Destination> destination = settings.forwardDestination() ? request.destination() : Optional.empty();
 
         Bootstrap b = new Bootstrap()
                 .group(request.eventLoop())
@@ -97,7 +99,7 @@ public final class WebSocketDialer implements Dialer {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        initConnection(ch, proxy, promise, description);
+                        initConnection(ch, proxy, promise, description, destination);
                     }
                 });
         Duration deadline = settings.handshakeTimeout().compareTo(request.connectTimeout()) < 0
@@ -137,7 +139,7 @@ public final class WebSocketDialer implements Dialer {
     }
 
     private void initConnection(Channel ch, Optional<ProxyChoice.HttpProxy> proxy, Promise<ByteStream> promise,
-                                String description) {
+                                String description, Optional<Destination> destination) {
         ChannelPipeline p = ch.pipeline();
         proxy.ifPresent(px -> {
             HttpProxyHandler h = px.user() == null
@@ -158,7 +160,7 @@ public final class WebSocketDialer implements Dialer {
             // Bounds what one compressed message may inflate to, as max-frame-size bounds a frame.
             p.addLast("ws-compression", new WebSocketClientCompressionHandler(settings.frames().maxFrameSize()));
         }
-        p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, context.rejections(), description));
+        p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, context.rejections(), description, destination));
     }
 
     @Override
