@@ -132,10 +132,15 @@ final class Relay {
     private void dialFailed(Throwable cause) {
         route.counters().dialFailed();
         DialFailure failure = DialFailure.of(cause);
-        String target = client.stream.requestedDestination().map(d -> route.dialTarget() + " to " + d)
-                .orElse(route.dialTarget());
-        log.warn("route {}: dial {} failed for client {} ({}): {}", route.name(), target,
-                client.channel.remoteAddress(), failure.key(), describe(cause));
+        var requested = client.stream.requestedDestination();
+        if (failure == DialFailure.NOT_ALLOWED && requested.isPresent()) {
+            // A policy refusal, not an upstream failure: counted by reason, logged at a bounded rate.
+            route.refusals().refused(client.stream.describe(), requested.get(), describe(cause));
+        } else {
+            String target = requested.map(d -> route.dialTarget() + " to " + d).orElse(route.dialTarget());
+            log.warn("route {}: dial {} failed for client {} ({}): {}", route.name(), target,
+                    client.channel.remoteAddress(), failure.key(), describe(cause));
+        }
         client.stream.upstreamFailed(failure, "upstream unavailable: " + describe(cause));
         finish();
     }

@@ -21,6 +21,7 @@ final class RouteRuntime implements StreamAcceptor {
     /** Relays not finished yet, so a forced stop can abort them (a close would look like a clean end). */
     private final java.util.Set<Relay> relays = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ConnectionLimit limit;
+    private final DestinationRefusals refusals;
     private volatile List<SocketAddress> bound = List.of();
 
     RouteRuntime(RouteConfig config, Listener listener, Dialer dialer, RouteCounters counters) {
@@ -29,6 +30,7 @@ final class RouteRuntime implements StreamAcceptor {
         this.dialer = dialer;
         this.counters = counters;
         this.limit = new ConnectionLimit(config.name(), config.maxOpenConnections(), counters);
+        this.refusals = new DestinationRefusals(config.name(), counters);
     }
 
     String name() {
@@ -49,6 +51,10 @@ final class RouteRuntime implements StreamAcceptor {
 
     RouteCounters counters() {
         return counters;
+    }
+
+    DestinationRefusals refusals() {
+        return refusals;
     }
 
     /** For log lines: "quic 127.0.0.1:4202". */

@@ -135,5 +135,9 @@ class DynamicQuicRouteTest {
                 .isInstanceOf(SocketException.class).hasMessageContaining("unreachable");
         assertThat(v4Accepted.get()).isEqualTo(before);
         assertThat(exit.counters("exit").dialFailures()).isGreaterThanOrEqualTo(4);
+        assertThat(exit.counters("exit").rejectedPeers()).as("counted at the exit, whose rule refused them")
+                .containsEntry("destination-not-allowed", 3L);
+        assertThat(entry.counters("entry").rejectedPeers()).as("and at the entry, from the exit's answer")
+                .containsEntry("destination-not-allowed", 3L);
     }
 }

@@ -116,6 +116,8 @@ class Socks5RouteTest {
             }
         }
         assertThat(v4.accepted()).as("connections that reached the target").isZero();
+        assertThat(proxies.get(0).counters("entry").rejectedPeers())
+                .as("every refusal counted by reason").containsEntry("destination-not-allowed", 10L);
     }
 
     /** ::ffff:127.0.0.1 as 16 bytes (InetAddress would turn it into an Inet4Address). */
