@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.util.Optional;
 
 /**
  * One tunnelled connection as the relay sees it, whatever the transport: a Netty {@link Channel}
@@ -84,6 +85,37 @@ public interface ByteStream {
     default void write(ByteBuf bytes) {
         Channel ch = channel();
         ch.write(bytes, ch.voidPromise());
+    }
+
+    /**
+     * The target the client asked for, on a stream an entry point accepted (SOCKS5 CONNECT, HTTP
+     * CONNECT, a stream header or upgrade header carrying one from another node); empty for a stream
+     * that names none (plain TCP). The host passes it on in {@link DialRequest#destination()}.
+     */
+    default Optional<Destination> requestedDestination() {
+        return Optional.empty();
+    }
+
+    /**
+     * The host's answer to an accepted stream: its upstream is connected and the relay starts now.
+     * Called once, on this stream's event loop, before the host reads this stream or writes to it.
+     * An entry point that promised its client an answer writes it here (SOCKS5 reply 0x00,
+     * {@code 200 Connection established}, our stream status), so the client learns of success only
+     * once the far end really connected. The default does nothing.
+     */
+    default void upstreamConnected() {
+    }
+
+    /**
+     * The host's answer to an accepted stream whose dial failed: end the stream in this transport's
+     * terms for {@code failure} (SOCKS5 reply 0x02/0x04/0x05/0x06, HTTP 403/502/504, our stream
+     * status). Called once, on this stream's event loop, instead of {@link #upstreamConnected()}; the
+     * host reads and writes nothing more. The default aborts, as before failures had kinds.
+     *
+     * @param reason what failed, for the log and, where the protocol carries text, the client
+     */
+    default void upstreamFailed(DialFailure failure, String reason) {
+        abort(reason);
     }
 
     /** For log lines: transport, local and remote address, e.g. {@code "quic 10.0.0.1:4242 stream 8"}. */

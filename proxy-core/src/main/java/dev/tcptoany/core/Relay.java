@@ -1,6 +1,8 @@
 package dev.tcptoany.core;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.DialFailedException;
+import dev.tcptoany.api.DialFailure;
 import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.HoldUntilFirstRead;
 import io.netty.buffer.ByteBuf;
@@ -113,7 +115,7 @@ final class Relay {
             return;
         }
         DialRequest request = new DialRequest(ch.eventLoop(), route.timeouts().connect(),
-                "route " + route.name() + " client " + ch.remoteAddress());
+                "route " + route.name() + " client " + ch.remoteAddress(), client.stream.requestedDestination());
         try {
             dial = dialer.dial(request);
         } catch (RuntimeException e) {
@@ -123,7 +125,7 @@ final class Relay {
         long connectMillis = route.timeouts().connect().toMillis();
         ScheduledFuture<?> connectTimer = ch.eventLoop().schedule(() -> {
             if (dial.cancel(false)) {
-                dialFailed(new IOException("connect timeout after " + connectMillis + " ms"));
+                dialFailed(new DialFailedException(DialFailure.TIMEOUT, "connect timeout after " + connectMillis + " ms"));
             }
         }, connectMillis, TimeUnit.MILLISECONDS);
         dial.addListener(f -> {
@@ -159,6 +161,8 @@ final class Relay {
         if (log.isDebugEnabled()) {
             log.debug("route {}: {} -> {}", route.name(), client.stream.describe(), up.describe());
         }
+        // Before either side relays a byte: an entry point answers its client now (SOCKS5 0x00, 200).
+        client.stream.upstreamConnected();
         u.onLoop(() -> {
             if (!up.channel().isActive() && !u.inputDone) {
                 endedBy("upstream", EndReason.UPSTREAM_ABORT);
@@ -175,9 +179,17 @@ final class Relay {
     private void dialFailed(Throwable cause) {
         endedBy("upstream", EndReason.DIAL_FAILED);
         route.counters().dialFailed(DialFailureCause.of(cause));
-        log.warn("route {}: dial {} failed for client {}: {}", route.name(), config.dialDescription(),
-                client.channel.remoteAddress(), describe(cause));
-        client.stream.abort("upstream unavailable: " + describe(cause));
+        DialFailure failure = DialFailure.of(cause);
+        var requested = client.stream.requestedDestination();
+        if (failure == DialFailure.NOT_ALLOWED && requested.isPresent()) {
+            // A policy refusal, not an upstream failure: counted by reason, logged at a bounded rate.
+            route.refusals().refused(client.stream.describe(), requested.get(), describe(cause));
+        } else {
+            String target = requested.map(d -> config.dialDescription() + " to " + d).orElse(config.dialDescription());
+            log.warn("route {}: dial {} failed for client {} ({}): {}", route.name(), target,
+                    client.channel.remoteAddress(), failure.key(), describe(cause));
+        }
+        client.stream.upstreamFailed(failure, "upstream unavailable: " + describe(cause));
         finish();
     }
 

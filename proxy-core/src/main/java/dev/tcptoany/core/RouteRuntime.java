@@ -23,6 +23,7 @@ final class RouteRuntime implements StreamAcceptor {
     private final java.util.Set<Relay> relays = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ConnectionLimit limit;
     private final PublishedTransportMetrics transportMetrics;
+    private final DestinationRefusals refusals;
     private volatile List<SocketAddress> bound = List.of();
 
     RouteRuntime(RouteConfig config, Listener listener, Dialer dialer, RouteCounters counters,
@@ -33,6 +34,7 @@ final class RouteRuntime implements StreamAcceptor {
         this.counters = counters;
         this.transportMetrics = transportMetrics;
         this.limit = new ConnectionLimit(config.name(), config.maxOpenConnections(), counters);
+        this.refusals = new DestinationRefusals(config.name(), counters);
     }
 
     String name() {
@@ -57,6 +59,10 @@ final class RouteRuntime implements StreamAcceptor {
 
     RouteCounters counters() {
         return counters;
+    }
+
+    DestinationRefusals refusals() {
+        return refusals;
     }
 
     /** For log lines: "quic 127.0.0.1:4202". */

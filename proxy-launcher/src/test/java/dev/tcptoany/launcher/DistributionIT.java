@@ -134,6 +134,16 @@ class DistributionIT {
         assertThat(r.code()).as(r.out()).isZero();
         assertThat(r.out()).containsPattern("(?m)^tcp\\s+listen\\+dial\\s+.*plugins/tcp");
         assertThat(home.resolve("lib")).isDirectoryNotContaining("glob:**/transport-tcp*");
+        // The SOCKS5 entry point brings its codec in its own folder, and only that.
+        assertThat(r.out()).containsPattern("(?m)^socks5\\s+listen\\s+.*plugins/socks5");
+        assertThat(home.resolve("plugins/socks5")).isDirectoryContaining("glob:**/netty-codec-socks-*.jar")
+                .isDirectoryNotContaining("glob:**/netty-codec-base-*.jar");
+        assertThat(home.resolve("lib")).isDirectoryNotContaining("glob:**/netty-codec-socks*");
+        assertThat(r.out()).containsPattern("(?m)^http-connect\\s+listen\\s+.*plugins/http-connect");
+        // The HTTP codec is the host's (lib/, for the admin endpoint): the plugin folder has only the plugin.
+        assertThat(home.resolve("lib")).isDirectoryContaining("glob:**/netty-codec-http-*.jar");
+        assertThat(home.resolve("plugins/http-connect")).isDirectoryNotContaining("glob:**/netty-codec-http-*.jar")
+                .isDirectoryNotContaining("glob:**/netty-codec-base-*.jar").isDirectoryNotContaining("glob:**/netty-handler-4*.jar");
     }
 
     @Test

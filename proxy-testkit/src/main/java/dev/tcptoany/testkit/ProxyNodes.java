@@ -29,6 +29,15 @@ public final class ProxyNodes implements AutoCloseable {
      *                   (e.g. {@code max-open-connections = 1}): settings of the tunnel's listen side
      */
     public ProxyNodes(TunnelSpec tunnel, InetSocketAddress upstream, Path dataDir, String extra, String node2Route) {
+        this(tunnel, upstream, dataDir, extra, node2Route, "transport = tcp, address = \"127.0.0.1:0\"");
+    }
+
+    /**
+     * @param entryListen node 1's listen block, where clients connect (an entry point such as
+     *                    socks5 instead of plain tcp)
+     */
+    public ProxyNodes(TunnelSpec tunnel, InetSocketAddress upstream, Path dataDir, String extra, String node2Route,
+                      String entryListen) {
         String common = "proxy.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n" + extra + "\n";
         this.node2 = Proxy.start(ConfigLoader.parseString(common
                 + "proxy.routes.node2 {\n listen { " + tunnel.listenBlock() + " }\n"
@@ -38,7 +47,7 @@ public final class ProxyNodes implements AutoCloseable {
         Proxy n1;
         try {
             n1 = Proxy.start(ConfigLoader.parseString(common
-                    + "proxy.routes.node1 {\n listen { transport = tcp, address = \"127.0.0.1:0\" }\n"
+                    + "proxy.routes.node1 {\n listen { " + entryListen + " }\n"
                     + " dial { " + tunnel.dialBlockFor(tunnelAddress) + " }\n}\n", "node1"));
         } catch (RuntimeException e) {
             node2.close();
@@ -47,7 +56,7 @@ public final class ProxyNodes implements AutoCloseable {
         this.node1 = n1;
     }
 
-    /** Where clients connect: node 1's TCP listener. */
+    /** Where clients connect: node 1's listener. */
     public InetSocketAddress entry() {
         return (InetSocketAddress) node1.boundAddresses("node1").get(0);
     }

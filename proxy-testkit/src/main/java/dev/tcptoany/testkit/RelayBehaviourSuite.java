@@ -66,6 +66,14 @@ public abstract class RelayBehaviourSuite {
         return true;
     }
 
+    /**
+     * Node 1's listen block, where {@link #connect()} connects: plain tcp by default; an entry point
+     * (socks5, http-connect) overrides it together with {@link #connect()}.
+     */
+    protected String entryListenBlock() {
+        return "transport = tcp, address = \"127.0.0.1:0\"";
+    }
+
     /** Extra HOCON for both nodes (e.g. shorter timeouts). */
     protected String extraConfig() {
         return "";
@@ -75,7 +83,7 @@ public abstract class RelayBehaviourSuite {
     void startNodes() throws IOException {
         dataDir = java.nio.file.Files.createTempDirectory("tcp2any-test");
         server = new TestServer();
-        nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
+        nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
     }
 
     @AfterAll
@@ -95,10 +103,7 @@ public abstract class RelayBehaviourSuite {
     }
 
     protected Socket connect() throws IOException {
-        Socket s = new Socket();
-        s.connect(nodes.entry(), 5000);
-        s.setSoTimeout(20_000);
-        return s;
+        return connectTo(nodes.entry());
     }
 
     @Test
@@ -323,7 +328,7 @@ public abstract class RelayBehaviourSuite {
             holder.close();
             server = new TestServer();
             nodes.close();
-            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
+            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
         }
         // and the route serves again once the upstream is back
         try (Socket s = connect()) {
@@ -343,25 +348,14 @@ public abstract class RelayBehaviourSuite {
         // The suite's nodes restart with the limit (a transport may listen on a fixed address, such
         // as a socket path, so a second pair beside them is not possible), and without it after.
         nodes.close();
-        ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "max-open-connections = 1");
+        ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "max-open-connections = 1", entryListenBlock());
         nodes = limited;
         try {
             try (Socket first = connectTo(limited.entry())) {
                 first.getOutputStream().write("held".getBytes(StandardCharsets.US_ASCII));
                 assertThat(first.getInputStream().readNBytes(4)).asString(StandardCharsets.US_ASCII).isEqualTo("held");
-                try (Socket second = connectTo(limited.entry())) {
-                    second.getOutputStream().write("over".getBytes(StandardCharsets.US_ASCII));
-                    byte[] got;
-                    try {
-                        got = readToEof(second.getInputStream());
-                    } catch (java.net.SocketTimeoutException e) {
-                        throw new AssertionError("the connection over the limit was neither refused nor ended", e);
-                    } catch (IOException reset) {
-                        got = new byte[0];
-                        // the expected way: node 2 aborted the tunnel stream, node 1 reset its client
-                    }
-                    assertThat(got).as("no byte may come back through a refused connection").isEmpty();
-                }
+                assertThat(bytesThroughARefusedConnection(limited.entry()))
+                        .as("no byte may come back through a refused connection").isEmpty();
                 assertThat(limited.node2().counters("node2").rejectedPeers()).containsEntry("connection-limit", 1L);
                 // the first connection was not disturbed by the refusal
                 first.getOutputStream().write("still".getBytes(StandardCharsets.US_ASCII));
@@ -378,11 +372,32 @@ public abstract class RelayBehaviourSuite {
             }
         } finally {
             nodes.close();
-            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig());
+            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
         }
     }
 
-    private static Socket connectTo(InetSocketAddress address) throws IOException {
+    /**
+     * What comes back through a connection that node 2 refuses: the expected way is a reset (node 2
+     * aborted the tunnel stream, node 1 reset its client). An entry point that answers only after
+     * its dial (SOCKS5, CONNECT) may refuse it already in its handshake, or reset it before the
+     * first write: as good.
+     */
+    private byte[] bytesThroughARefusedConnection(InetSocketAddress entry) {
+        try (Socket over = connectTo(entry)) {
+            over.getOutputStream().write("over".getBytes(StandardCharsets.US_ASCII));
+            return readToEof(over.getInputStream());
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("the connection over the limit was neither refused nor ended", e);
+        } catch (IOException reset) {
+            return new byte[0];
+        }
+    }
+
+    /**
+     * A client connection through node 1's listener at {@code address}, ready for payload. An entry
+     * point's suite overrides it to run its handshake (a SOCKS5 CONNECT to {@link #server}).
+     */
+    protected Socket connectTo(InetSocketAddress address) throws IOException {
         Socket s = new Socket();
         s.connect(address, 5000);
         s.setSoTimeout(20_000);

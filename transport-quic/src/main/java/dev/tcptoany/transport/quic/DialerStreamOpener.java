@@ -1,6 +1,9 @@
 package dev.tcptoany.transport.quic;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.DialFailedException;
+import dev.tcptoany.api.DialFailure;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
@@ -33,6 +36,13 @@ final class DialerStreamOpener {
         if (dial == null) {
             return;
         }
+        ForwardingDial forwarding = dial instanceof ForwardingDial f ? f : null;
+        if (forwarding != null && c.original()) {
+            dial.tryFailure(new DialFailedException(DialFailure.UNREACHABLE, upstream.describe() + " speaks the original"
+                    + " tool's protocol (ALPN proto), which has no stream header to carry a destination;"
+                    + " forward-destination needs a tcp-to-any node there (ALPN " + Alpn.TCP_TO_ANY_V1 + ")"));
+            return;
+        }
         StreamWriteGate gate = new StreamWriteGate();
         c.creatingStream();
         c.channel().createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
@@ -57,7 +67,9 @@ final class DialerStreamOpener {
             stream.closeFuture().addListener(x -> streamClosed.accept(c));
             if (!c.original()) {
                 // At once, so the listener learns of the stream before the client speaks.
-                stream.writeAndFlush(StreamHeader.encode(stream.alloc())).addListener(h -> {
+                ByteBuf header = forwarding != null ? StreamHeader.encode(stream.alloc(), forwarding.destination())
+                        : StreamHeader.encode(stream.alloc());
+                stream.writeAndFlush(header).addListener(h -> {
                     if (!h.isSuccess()) {
                         QuicConnectionPool.LOG.debug("{}: stream header not sent: {}", upstream.describe(),
                                 h.cause().toString());
@@ -66,6 +78,12 @@ final class DialerStreamOpener {
             }
             QuicByteStream byteStream = new QuicByteStream(stream, gate, !c.original());
             upstream.statistics().streamOpened(stream);
+            if (forwarding != null) {
+                // The dial completes once the exit answered (ExitAnswerReader).
+                stream.pipeline().addLast(new ExitAnswerReader(dial, byteStream,
+                        upstream.describe() + " to " + forwarding.destination()));
+                return;
+            }
             if (!dial.trySuccess(byteStream)) {
                 byteStream.abort("dial cancelled");
             }

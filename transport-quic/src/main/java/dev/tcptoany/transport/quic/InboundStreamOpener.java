@@ -10,7 +10,9 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import dev.tcptoany.api.Destination;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * First handler of a stream the listener accepted: reads the {@link StreamHeader} (under our ALPN),
@@ -25,16 +27,17 @@ final class InboundStreamOpener extends ChannelInboundHandlerAdapter {
     static final long HEADER_TIMEOUT_SECONDS = 10;
 
     private final boolean expectHeader;
-    private final Consumer<QuicStreamChannel> handOver;
+    private final BiConsumer<QuicStreamChannel, Optional<Destination>> handOver;
     private ByteBuf headerBytes;
     private boolean handedOver;
     private ScheduledFuture<?> headerTimeout;
 
     /**
      * @param expectHeader true under our ALPN; false for the original tool's raw streams
-     * @param handOver     gives the stream to the host (or refuses it); called once, on the loop
+     * @param handOver     gives the stream, with the destination a version 2 header named, to the host
+     *                     (or refuses it); called once, on the loop
      */
-    InboundStreamOpener(boolean expectHeader, Consumer<QuicStreamChannel> handOver) {
+    InboundStreamOpener(boolean expectHeader, BiConsumer<QuicStreamChannel, Optional<Destination>> handOver) {
         this.expectHeader = expectHeader;
         this.handOver = handOver;
     }
@@ -45,7 +48,7 @@ final class InboundStreamOpener extends ChannelInboundHandlerAdapter {
         if (!expectHeader) {
             handedOver = true;
             ctx.pipeline().remove(this);
-            handOver.accept((QuicStreamChannel) ctx.channel());
+            handOver.accept((QuicStreamChannel) ctx.channel(), Optional.empty());
             return;
         }
         headerTimeout = ctx.executor().schedule(() -> {
@@ -72,14 +75,14 @@ final class InboundStreamOpener extends ChannelInboundHandlerAdapter {
                     : ctx.alloc().compositeBuffer(64).addComponent(true, headerBytes);
             headerBytes = acc.addComponent(true, in);
         }
-        boolean complete;
+        StreamHeader.Parsed header;
         try {
-            complete = StreamHeader.tryRead(headerBytes);
+            header = StreamHeader.read(headerBytes);
         } catch (StreamHeader.MalformedException e) {
             refuse(ctx, e.getMessage());
             return;
         }
-        if (complete) {
+        if (header != null) {
             ByteBuf rest = headerBytes;
             headerBytes = null;
             handedOver = true;
@@ -91,7 +94,7 @@ final class InboundStreamOpener extends ChannelInboundHandlerAdapter {
                 rest.release();
             }
             ctx.pipeline().remove(this);
-            handOver.accept((QuicStreamChannel) ctx.channel());
+            handOver.accept((QuicStreamChannel) ctx.channel(), header.destination());
         }
     }
 

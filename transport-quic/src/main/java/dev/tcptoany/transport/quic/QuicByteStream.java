@@ -1,11 +1,14 @@
 package dev.tcptoany.transport.quic;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.Destination;
+import dev.tcptoany.api.DialFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import java.util.Optional;
 
 /**
  * A bidirectional QUIC stream as the relay sees it.
@@ -18,12 +21,45 @@ final class QuicByteStream implements ByteStream {
     private final QuicStreamChannel stream;
     private final StreamWriteGate gate;
     private final boolean halfClose;
+    /** On an exit's stream: what the version 2 header asked for; the exit then owes an answer. */
+    private final Optional<Destination> requested;
     private boolean aborted;
 
     QuicByteStream(QuicStreamChannel stream, StreamWriteGate gate, boolean halfClose) {
+        this(stream, gate, halfClose, Optional.empty());
+    }
+
+    QuicByteStream(QuicStreamChannel stream, StreamWriteGate gate, boolean halfClose, Optional<Destination> requested) {
         this.stream = stream;
         this.gate = gate;
         this.halfClose = halfClose;
+        this.requested = requested;
+    }
+
+    @Override
+    public Optional<Destination> requestedDestination() {
+        return requested;
+    }
+
+    /** The status byte goes first: node 1 learns the dial worked before any payload. */
+    @Override
+    public void upstreamConnected() {
+        if (requested.isPresent()) {
+            stream.writeAndFlush(ExitAnswer.encode(stream.alloc(), null));
+        }
+    }
+
+    /** The status byte, then FIN: a refusal is an answer, not an abort. */
+    @Override
+    public void upstreamFailed(DialFailure failure, String reason) {
+        if (requested.isEmpty()) {
+            abort(reason);
+            return;
+        }
+        stream.writeAndFlush(ExitAnswer.encode(stream.alloc(), failure));
+        ChannelPromise done = stream.newPromise();
+        gate.shutdownOutput(done);
+        done.addListener(f -> stream.close());
     }
 
     @Override

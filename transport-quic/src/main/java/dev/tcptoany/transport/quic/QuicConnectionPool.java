@@ -65,9 +65,16 @@ final class QuicConnectionPool {
      * stream's event loop.
      */
     Future<ByteStream> openStream(EventLoop preferredLoop, String description) {
+        return openStream(preferredLoop, description, java.util.Optional.empty());
+    }
+
+    /** As above; a destination travels to the exit in the stream header (forward-destination). */
+    Future<ByteStream> openStream(EventLoop preferredLoop, String description,
+                                  java.util.Optional<dev.tcptoany.api.Destination> destination) {
         ConnectionSlot[] candidates = slotsByLoop.getOrDefault(preferredLoop, slots);
         ConnectionSlot slot = candidates[Math.floorMod(nextSlot.getAndIncrement(), candidates.length)];
-        Promise<ByteStream> promise = slot.loop().newPromise();
+        Promise<ByteStream> promise = destination.isPresent() ? new ForwardingDial(slot.loop(), destination.get())
+                : slot.loop().newPromise();
         if (closed) {
             return promise.setFailure(upstream.dialerClosed());
         }

@@ -15,8 +15,10 @@ import java.util.List;
 public final class QuicDialer implements Dialer {
     private final QuicConnectionPool pool;
     private final QuicConnectionStatistics statistics;
+    private final boolean forwardDestination;
 
     QuicDialer(TransportContext context, QuicDialerSettings settings) {
+        this.forwardDestination = settings.forwardDestination();
         this.statistics = new QuicConnectionStatistics("quic dialer of route " + context.routeName() + " to "
                 + settings.address());
         // TLS context built once: no key generation or certificate parsing per connection.
@@ -27,6 +29,9 @@ public final class QuicDialer implements Dialer {
 
     @Override
     public Future<ByteStream> dial(DialRequest request) {
+        if (forwardDestination) {
+            return pool.openStream(request.eventLoop(), request.description(), request.destination());
+        }
         return pool.openStream(request.eventLoop(), request.description());
     }
 

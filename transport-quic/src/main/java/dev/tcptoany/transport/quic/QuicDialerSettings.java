@@ -20,7 +20,8 @@ record QuicDialerSettings(
         long backoffMinMillis,
         long backoffMaxMillis,
         long originalLingerMillis,
-        QuicTuning tuning) {
+        QuicTuning tuning,
+        boolean forwardDestination) {
 
     /** {@code connections = auto}: one connection slot per event loop of the host. */
     static final int CONNECTIONS_PER_LOOP = 0;
@@ -61,7 +62,17 @@ record QuicDialerSettings(
                 min,
                 max,
                 QuicTuning.millis(c, "original-linger", 0),
-                QuicTuning.fromConfig(c));
+                QuicTuning.fromConfig(c),
+                forwardDestination(c));
+    }
+
+    private static boolean forwardDestination(Config c) {
+        boolean forward = c.getBoolean("forward-destination");
+        if (forward && Alpn.fromConfig(c, "alpn").stream().allMatch(Alpn::isOriginal)) {
+            throw ConfigProblems.badValue(c, "forward-destination", "the original tool's ALPN (proto) has no stream"
+                    + " header to carry a destination; offer \"" + Alpn.TCP_TO_ANY_V1 + "\" in alpn");
+        }
+        return forward;
     }
 
     private static int connections(Config c) {

@@ -200,7 +200,7 @@ public final class QuicListener implements Listener {
                         boolean original = Alpn.isOriginal(alpn);
                         StreamWriteGate gate = new StreamWriteGate();
                         stream.pipeline().addLast(new StreamReadCompleteBatcher(), gate, new InboundStreamOpener(!original,
-                                st -> handOver(st, gate, original)));
+                                (st, destination) -> handOver(st, gate, original, destination)));
                     }
                 });
         QuicChannelOptions.forPeer(settings.tuning(), context.network().isEpoll(), loopback).applyTo(b);
@@ -227,12 +227,13 @@ public final class QuicListener implements Listener {
         return null;
     }
 
-    private void handOver(QuicStreamChannel stream, StreamWriteGate gate, boolean original) {
+    private void handOver(QuicStreamChannel stream, StreamWriteGate gate, boolean original,
+                          java.util.Optional<dev.tcptoany.api.Destination> destination) {
         if (!accepting) {
             stream.shutdown(QuicErrorCodes.STREAM_REFUSED).addListener(f -> stream.close());
             return;
         }
-        ByteStream byteStream = new QuicByteStream(stream, gate, !original);
+        ByteStream byteStream = new QuicByteStream(stream, gate, !original, destination);
         statistics.streamOpened(stream);
         acceptor.accept(byteStream);
     }

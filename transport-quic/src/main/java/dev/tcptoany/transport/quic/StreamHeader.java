@@ -1,7 +1,10 @@
 package dev.tcptoany.transport.quic;
 
+import dev.tcptoany.api.Destination;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * The few bytes that open every stream under ALPN {@value Alpn#TCP_TO_ANY_V1}.
@@ -22,9 +25,19 @@ import io.netty.buffer.ByteBufAllocator;
  * </pre>
  *
  * Version 1 defines no extensions; the area is room for later needs (a target name, a route).
+ *
+ * <p>Version 2 carries the destination a client asked for (extension type {@value #DESTINATION}:
+ * port, 2 bytes big-endian, then the host as ASCII, a name or an IP literal). It is a new version
+ * rather than a skippable extension on purpose: a version-1 node resets the stream (unknown
+ * version), so an old exit can never ignore the destination and dial its fixed upstream. The exit
+ * answers a version-2 stream with one status byte before any payload ({@link ExitAnswer}).
  */
 final class StreamHeader {
     static final int VERSION = 1;
+    /** The version whose header carries a destination. */
+    static final int VERSION_DESTINATION = 2;
+    /** Extension type of the destination (version 2). */
+    static final int DESTINATION = 1;
     /** Version, flags and extension length. */
     static final int FIXED_LENGTH = 4;
 
@@ -36,6 +49,20 @@ final class StreamHeader {
         ByteBuf buf = alloc.directBuffer(FIXED_LENGTH);
         buf.writeByte(VERSION).writeByte(0).writeShort(0);
         return buf;
+    }
+
+    /** The version 2 header carrying {@code destination}. */
+    static ByteBuf encode(ByteBufAllocator alloc, Destination destination) {
+        byte[] host = destination.host().getBytes(StandardCharsets.US_ASCII);
+        int ext = 3 + 2 + host.length;
+        ByteBuf buf = alloc.directBuffer(FIXED_LENGTH + ext);
+        buf.writeByte(VERSION_DESTINATION).writeByte(0).writeShort(ext);
+        buf.writeByte(DESTINATION).writeShort(2 + host.length).writeShort(destination.port()).writeBytes(host);
+        return buf;
+    }
+
+    /** What a header said: a version 2 header names the destination, version 1 none. */
+    record Parsed(int version, Optional<Destination> destination) {
     }
 
     /** Why a stream's opening bytes are not a header we understand. */
@@ -54,14 +81,25 @@ final class StreamHeader {
      * @throws MalformedException for an unknown version or a malformed extension area
      */
     static boolean tryRead(ByteBuf in) throws MalformedException {
+        return read(in) != null;
+    }
+
+    /**
+     * Consumes one complete header from {@code in} if it holds one.
+     *
+     * @return what it said, or null when more bytes are needed (nothing consumed)
+     * @throws MalformedException for an unknown version, a malformed extension area, or a version 2
+     *                            header without a valid destination
+     */
+    static Parsed read(ByteBuf in) throws MalformedException {
         if (in.readableBytes() < FIXED_LENGTH) {
-            return false;
+            return null;
         }
         int start = in.readerIndex();
         int version = in.getUnsignedByte(start);
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_DESTINATION) {
             throw new MalformedException("stream header version " + version + " is not supported (this node speaks "
-                    + VERSION + ")");
+                    + VERSION + " and " + VERSION_DESTINATION + ")");
         }
         int flags = in.getUnsignedByte(start + 1);
         if (flags != 0) {
@@ -70,21 +108,38 @@ final class StreamHeader {
         }
         int extLength = in.getUnsignedShort(start + 2);
         if (in.readableBytes() < FIXED_LENGTH + extLength) {
-            return false;
+            return null;
         }
         int pos = start + FIXED_LENGTH;
         int end = pos + extLength;
+        Optional<Destination> destination = Optional.empty();
         while (pos < end) {
             if (end - pos < 3) {
                 throw new MalformedException("truncated stream header extension");
             }
+            int type = in.getUnsignedByte(pos);
             int len = in.getUnsignedShort(pos + 1);
-            pos += 3 + len;
-            if (pos > end) {
+            if (pos + 3 + len > end) {
                 throw new MalformedException("stream header extension overruns the header");
             }
+            if (type == DESTINATION && version == VERSION_DESTINATION) {
+                if (len < 3) {
+                    throw new MalformedException("destination extension too short");
+                }
+                int port = in.getUnsignedShort(pos + 3);
+                String host = in.toString(pos + 5, len - 2, StandardCharsets.US_ASCII);
+                try {
+                    destination = Optional.of(new Destination(host, port));
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedException("bad destination: " + e.getMessage());
+                }
+            }
+            pos += 3 + len;
+        }
+        if (version == VERSION_DESTINATION && destination.isEmpty()) {
+            throw new MalformedException("stream header version 2 without a destination");
         }
         in.readerIndex(end);
-        return true;
+        return new Parsed(version, destination);
     }
 }

@@ -3,6 +3,7 @@ package dev.tcptoany.transport.quic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tcptoany.api.Destination;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -19,9 +20,31 @@ class StreamHeaderTest {
     }
 
     @Test
+    void versionTwoCarriesTheDestinationAndCannotLeaveItOut() throws Exception {
+        for (Destination d : new Destination[] {new Destination("db.internal.example", 5432), new Destination("10.1.2.3", 22),
+                new Destination("2001:db8::1", 443)}) {
+            ByteBuf b = StreamHeader.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, d);
+            try {
+                assertThat(b.getUnsignedByte(0)).isEqualTo((short) 2);
+                StreamHeader.Parsed p = StreamHeader.read(b);
+                assertThat(p.version()).isEqualTo(2);
+                assertThat(p.destination()).contains(d);
+                assertThat(b.isReadable()).isFalse();
+            } finally {
+                b.release();
+            }
+        }
+        assertThat(StreamHeader.read(Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0})).destination()).isEmpty();
+        assertThatThrownBy(() -> StreamHeader.read(Unpooled.wrappedBuffer(new byte[] {2, 0, 0, 0})))
+                .isInstanceOf(StreamHeader.MalformedException.class).hasMessageContaining("without a destination");
+        assertThatThrownBy(() -> StreamHeader.read(Unpooled.wrappedBuffer(new byte[] {3, 0, 0, 0})))
+                .isInstanceOf(StreamHeader.MalformedException.class).hasMessageContaining("version 3");
+    }
+
+    @Test
     void aHeaderDribbledAByteAtATimeDoesNotNestBuffers() {
         AtomicBoolean handedOver = new AtomicBoolean();
-        EmbeddedChannel ch = new EmbeddedChannel(new InboundStreamOpener(true, s -> handedOver.set(true)));
+        EmbeddedChannel ch = new EmbeddedChannel(new InboundStreamOpener(true, (s, d) -> handedOver.set(true)));
         // Version 1, no flags, 20,000 bytes of extensions (one unknown TLV), sent one byte per read:
         // wrapping the previous buffer on every read built 20,000 nested composites.
         int ext = 20_000;

@@ -24,6 +24,10 @@ public final class TcpTransportProvider implements TransportProvider {
 
     @Override
     public Optional<DialerFactory> dialerFactory() {
-        return Optional.of(ctx -> new TcpDialer(ctx, TcpSocketOptions.fromConfig(ctx.config())));
+        return Optional.of(ctx -> {
+            TcpConnector connector = new TcpConnector(ctx, TcpSocketOptions.fromConfig(ctx.config()));
+            boolean dynamic = ctx.config().hasPath("address") && ctx.config().getValue("address").unwrapped().equals("dynamic");
+            return dynamic ? new DynamicTcpDialer(ctx, connector) : new TcpDialer(ctx, connector);
+        });
     }
 }

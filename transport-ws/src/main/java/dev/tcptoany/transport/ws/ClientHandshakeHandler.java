@@ -1,6 +1,9 @@
 package dev.tcptoany.transport.ws;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.Destination;
+import dev.tcptoany.api.DialFailedException;
+import dev.tcptoany.api.DialFailure;
 import dev.tcptoany.api.HoldUntilFirstRead;
 import dev.tcptoany.api.PeerRejections;
 import io.netty.buffer.Unpooled;
@@ -25,6 +28,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The dialer side of the opening handshake: sends the upgrade request once the connection (and
@@ -40,13 +44,21 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final Promise<ByteStream> promise;
     private final PeerRejections rejections;
     private final String description;
+    /** Named in the request (forward-destination); the exit then answers only after its dial. */
+    private final Optional<Destination> destination;
     private String key;
 
     ClientHandshakeHandler(DialerSettings settings, Promise<ByteStream> promise, PeerRejections rejections, String description) {
+        this(settings, promise, rejections, description, Optional.empty());
+    }
+
+    ClientHandshakeHandler(DialerSettings settings, Promise<ByteStream> promise, PeerRejections rejections, String description,
+                           Optional<Destination> destination) {
         this.settings = settings;
         this.promise = promise;
         this.rejections = rejections;
-        this.description = description;
+        this.description = destination.map(d -> description + " to " + d).orElse(description);
+        this.destination = destination;
     }
 
     @Override
@@ -67,6 +79,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         for (Map.Entry<String, String> h : settings.headers().entrySet()) {
             req.headers().set(h.getKey(), h.getValue());
         }
+        destination.ifPresent(d -> req.headers().set(DestinationHeaders.DESTINATION, d.toString()));
         ctx.writeAndFlush(req).addListener(f -> {
             if (!f.isSuccess()) {
                 fail(ctx, "cannot send the upgrade request: " + rootMessage(f.cause()));
@@ -97,7 +110,15 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!r.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
-            fail(ctx, "HTTP " + r.status().code() + " " + r.status().reasonPhrase() + " instead of 101 Switching Protocols");
+            String why = "HTTP " + r.status().code() + " " + r.status().reasonPhrase() + " instead of 101 Switching Protocols";
+            if (destination.isPresent()) {
+                DialFailure failure = DestinationHeaders.failure(r.status().code(), r.headers().get(DestinationHeaders.DIAL_FAILURE));
+                promise.tryFailure(new DialFailedException(failure, description + ": the exit answered " + failure.key()
+                        + " (" + why + ")"));
+                ctx.close();
+                return;
+            }
+            fail(ctx, why);
             return;
         }
         if (!Handshakes.isWebSocketUpgrade(r.headers())) {
@@ -113,6 +134,16 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         boolean ours = !settings.subprotocol().isEmpty() && selected.equals(List.of(settings.subprotocol()));
         if (!selected.isEmpty() && !ours) {
             fail(ctx, "server selected subprotocol " + selected + " that was not offered");
+            return;
+        }
+        if (destination.isPresent() && (!ours || !destination.get().toString().equals(
+                r.headers().get(DestinationHeaders.DESTINATION, "").trim()))) {
+            // A plain server, or a listener of ours that predates destinations, upgraded without
+            // looking at it: it would relay to its own fixed target. Never send payload there.
+            promise.tryFailure(new DialFailedException(DialFailure.UNREACHABLE, description + ": the listener upgraded"
+                    + " without confirming the destination (a plain WebSocket server, or a node that knows no"
+                    + " destinations): refusing to relay to its fixed target"));
+            ctx.close();
             return;
         }
 

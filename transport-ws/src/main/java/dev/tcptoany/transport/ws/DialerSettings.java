@@ -17,7 +17,8 @@ record DialerSettings(
         ProxyChoice proxy,
         Duration handshakeTimeout,
         int maxHeaderSize,
-        FrameSettings frames) {
+        FrameSettings frames,
+        boolean forwardDestination) {
 
     /**
      * @param secure true for the wss transport: the URL scheme must agree with it
@@ -61,6 +62,16 @@ record DialerSettings(
         return new DialerSettings(url, java.util.Collections.unmodifiableMap(headers), ConfigValues.string(c, "subprotocol"), proxy,
                 ConfigValues.duration(c, "handshake-timeout", false),
                 ConfigValues.size(c, "max-header-size", 1024, 1024 * 1024),
-                FrameSettings.fromConfig(c));
+                FrameSettings.fromConfig(c),
+                forwardDestination(c));
+    }
+
+    private static boolean forwardDestination(Config c) {
+        boolean forward = c.getBoolean("forward-destination");
+        if (forward && ConfigValues.string(c, "subprotocol").isEmpty()) {
+            throw ConfigProblems.badValue(c, "forward-destination", "a destination travels only under our subprotocol;"
+                    + " set subprotocol = \"" + Subprotocol.NAME + "\" (plain WebSocket peers cannot carry one)");
+        }
+        return forward;
     }
 }

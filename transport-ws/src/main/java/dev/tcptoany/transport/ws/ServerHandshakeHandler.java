@@ -1,5 +1,7 @@
 package dev.tcptoany.transport.ws;
 
+import dev.tcptoany.api.Destination;
+import dev.tcptoany.api.DialFailure;
 import dev.tcptoany.api.HoldUntilFirstRead;
 import dev.tcptoany.api.PeerRejections;
 import dev.tcptoany.api.StreamAcceptor;
@@ -31,6 +33,7 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -169,15 +172,64 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         boolean ours = !settings.subprotocol().isEmpty()
                 && Handshakes.tokens(req.headers(), HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL).contains(settings.subprotocol());
-        upgrade(ctx, key.trim(), ours, path);
+        Optional<Destination> destination = Optional.empty();
+        String named = req.headers().get(DestinationHeaders.DESTINATION);
+        if (named != null) {
+            if (!ours) {
+                reject(ctx, HttpResponseStatus.BAD_REQUEST, "ws-bad-request",
+                        "a destination needs the subprotocol " + settings.subprotocol());
+                return;
+            }
+            try {
+                destination = Optional.of(Destination.parse(named.trim()));
+            } catch (IllegalArgumentException e) {
+                reject(ctx, HttpResponseStatus.BAD_REQUEST, "ws-bad-request", "bad destination: " + e.getMessage());
+                return;
+            }
+        }
+        upgrade(ctx, key.trim(), ours, path, destination);
     }
 
-    private void upgrade(ChannelHandlerContext ctx, String key, boolean ours, String path) {
+    private void upgrade(ChannelHandlerContext ctx, String key, boolean ours, String path, Optional<Destination> destination) {
         done = true;
         timeout.cancel(false);
         // No byte after the 101 may be read before the host's handler is in place.
         ctx.channel().config().setAutoRead(false);
+        String description = "route " + route + ": " + transport + " " + ctx.channel().remoteAddress() + " " + path;
+        WebSocketStreamHandler stream = new WebSocketStreamHandler(ours, settings.frames(), description);
+        WebSocketByteStream byteStream = new WebSocketByteStream(ctx.channel(), stream, description);
+        if (destination.isPresent()) {
+            // The 101 waits for the host's dial: the client learns what the far end did.
+            acceptor.accept(new DestinedWebSocketStream(byteStream, destination.get(),
+                    () -> switchProtocols(ctx, key, ours, stream, description, destination),
+                    failure -> refuseDestination(ctx, failure)));
+            return;
+        }
+        io.netty.channel.ChannelFuture written = switchProtocols(ctx, key, ours, stream, description, destination);
+        // Hand over once the 101 is on its way, after the compression extension (if any) has
+        // placed its frame codecs.
+        io.netty.channel.Channel ch = ctx.channel();
+        written.addListener(f -> {
+            if (f.isSuccess() && ch.isActive()) {
+                acceptor.accept(byteStream);
+            } else {
+                ch.close();
+            }
+        });
+    }
 
+    /** The exit's dial failed: 403, 502 or 504, saying which failure, then close. */
+    private void refuseDestination(ChannelHandlerContext ctx, DialFailure failure) {
+        HttpResponseStatus status = DestinationHeaders.status(failure);
+        FullHttpResponse r = response(ctx, status, "destination " + failure.key() + "\n");
+        r.headers().set(DestinationHeaders.DIAL_FAILURE, failure.key());
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Writes the 101 and swaps the HTTP codec for frames; returns the write of the 101. */
+    private io.netty.channel.ChannelFuture switchProtocols(ChannelHandlerContext ctx, String key, boolean ours,
+                                                          WebSocketStreamHandler stream, String description,
+                                                          Optional<Destination> destination) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
                 Unpooled.EMPTY_BUFFER);
         r.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
@@ -186,9 +238,8 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (ours) {
             r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, settings.subprotocol());
         }
-        String description = "route " + route + ": " + transport + " " + ctx.channel().remoteAddress() + " " + path;
-        WebSocketStreamHandler stream = new WebSocketStreamHandler(ours, settings.frames(), description);
-        WebSocketByteStream byteStream = new WebSocketByteStream(ctx.channel(), stream, description);
+        // The echo tells node 1 this listener understood the destination (DestinationHeaders).
+        destination.ifPresent(d -> r.headers().set(DestinationHeaders.DESTINATION, d.toString()));
 
         // The response goes through the HTTP encoder now; then the pipeline speaks frames only.
         ChannelPipeline p = ctx.pipeline();
@@ -215,16 +266,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             p.remove(HttpObjectAggregator.class);
         }
         log.debug("{}: upgraded ({})", description, ours ? Subprotocol.NAME : "plain binary");
-        // Hand over once the 101 is on its way, after the compression extension (if any) has
-        // placed its frame codecs.
-        io.netty.channel.Channel ch = ctx.channel();
-        written.addListener(f -> {
-            if (f.isSuccess() && ch.isActive()) {
-                acceptor.accept(byteStream);
-            } else {
-                ch.close();
-            }
-        });
+        return written;
     }
 
     private void reject(ChannelHandlerContext ctx, HttpResponseStatus status, String reason, String detail) {

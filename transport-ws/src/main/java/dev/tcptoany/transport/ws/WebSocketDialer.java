@@ -1,6 +1,7 @@
 package dev.tcptoany.transport.ws;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.Destination;
 import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.Dialer;
@@ -100,10 +101,11 @@ public final class WebSocketDialer implements Dialer {
                 log.debug("{}", f.cause().getMessage());
             }
         });
+        Optional<Destination> destination = settings.forwardDestination() ? request.destination() : Optional.empty();
 
         if (proxy.isEmpty()) {
             // Bootstrap resolves the host with the host's resolver on this loop, then connects.
-            Bootstrap b = bootstrap(request, deadline, Optional.empty(), promise, description)
+            Bootstrap b = bootstrap(request, deadline, Optional.empty(), promise, description, destination)
                     .resolver(context.addressResolvers());
             connect(b, InetSocketAddress.createUnresolved(url.host(), url.port()), promise, description);
             return promise;
@@ -123,7 +125,7 @@ public final class WebSocketDialer implements Dialer {
                     }
                     Bootstrap b = bootstrap(request, deadline,
                             Optional.of(new ProxyAt(proxy.get(), (InetSocketAddress) resolved.getNow())), promise,
-                            description).resolver(NoopAddressResolverGroup.INSTANCE);
+                            description, destination).resolver(NoopAddressResolverGroup.INSTANCE);
                     connect(b, InetSocketAddress.createUnresolved(url.host(), url.port()), promise, description);
                 });
         return promise;
@@ -134,7 +136,7 @@ public final class WebSocketDialer implements Dialer {
     }
 
     private Bootstrap bootstrap(DialRequest request, Duration deadline, Optional<ProxyAt> proxy,
-                                Promise<ByteStream> promise, String description) {
+                                Promise<ByteStream> promise, String description, Optional<Destination> destination) {
         return new Bootstrap()
                 .group(request.eventLoop())
                 .channel(context.network().socketChannelClass())
@@ -145,7 +147,7 @@ public final class WebSocketDialer implements Dialer {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        initConnection(ch, proxy, promise, description);
+                        initConnection(ch, proxy, promise, description, destination);
                     }
                 });
     }
@@ -171,7 +173,7 @@ public final class WebSocketDialer implements Dialer {
     }
 
     private void initConnection(Channel ch, Optional<ProxyAt> proxy, Promise<ByteStream> promise,
-                                String description) {
+                                String description, Optional<Destination> destination) {
         ChannelPipeline p = ch.pipeline();
         proxy.ifPresent(at -> {
             ProxyChoice.HttpProxy px = at.proxy();
@@ -193,7 +195,7 @@ public final class WebSocketDialer implements Dialer {
             // Bounds what one compressed message may inflate to, as max-frame-size bounds a frame.
             p.addLast("ws-compression", new WebSocketClientCompressionHandler(settings.frames().maxFrameSize()));
         }
-        p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, context.rejections(), description));
+        p.addLast("ws-handshake", new ClientHandshakeHandler(settings, promise, context.rejections(), description, destination));
     }
 
     @Override

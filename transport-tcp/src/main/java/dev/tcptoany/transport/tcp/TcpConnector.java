@@ -1,0 +1,56 @@
+package dev.tcptoany.transport.tcp;
+
+import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.DialRequest;
+import dev.tcptoany.api.TransportContext;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/** Opens one TCP connection for a dial, on the requesting connection's event loop: no thread hop in the relay. */
+final class TcpConnector {
+    private final TransportContext ctx;
+    private final TcpSocketOptions options;
+
+    TcpConnector(TransportContext ctx, TcpSocketOptions options) {
+        this.ctx = ctx;
+        this.options = options;
+    }
+
+    /**
+     * Connects to {@code target} (resolved or not) and completes {@code promise}; a cancelled promise
+     * (the host's deadline passed) closes the connection.
+     *
+     * @param label how failures name the target: "tcp 127.0.0.1:5201"
+     */
+    void connect(DialRequest request, InetSocketAddress target, String label, Promise<ByteStream> promise) {
+        Bootstrap b = new Bootstrap()
+                .group(request.eventLoop())
+                .channel(ctx.network().socketChannelClass())
+                .option(ChannelOption.ALLOCATOR, ctx.allocator())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, request.connectTimeout().toMillis()))
+                .handler(new ChannelInboundHandlerAdapter())
+                .resolver(ctx.addressResolvers()); // an unresolved target: the host's DNS, on this loop
+        options.applyTo(b);
+        ChannelFuture f = b.connect(target);
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                if (!promise.trySuccess(new TcpByteStream(f.channel()))) {
+                    f.channel().close(); // cancelled meanwhile
+                }
+            } else {
+                promise.tryFailure(new IOException(label + ": " + done.cause().getMessage(), done.cause()));
+            }
+        });
+        promise.addListener(p -> {
+            if (p.isCancelled()) {
+                f.cancel(false);
+                f.channel().close();
+            }
+        });
+    }
+}
