@@ -103,4 +103,50 @@ class ExampleConfigsIT {
         assertThat(text).contains("ExecStart=" + dist.home + "/bin/tcp-to-any-proxy run -c /etc/tcp-to-any-proxy/%i.conf")
                 .contains("Restart=on-failure").contains("RestartPreventExitStatus=2");
     }
+
+    /**
+     * The unit as shipped (paths under /opt unchanged), verified the way systemd would load it on a
+     * machine: the distribution unpacked under a {@code --root} tree at /opt/tcp-to-any-proxy, the
+     * template in /etc/systemd/system, verified for an instance name. The tree gets the host's own
+     * unit directory (the targets the unit orders itself after) and /bin/kill (ExecReload). A second
+     * tree without the launcher shows the check looks inside the root.
+     */
+    @Test
+    void theShippedUnitVerifiesForAnInstanceUnderARootTree() throws Exception {
+        Path analyze = Stream.of("/usr/bin/systemd-analyze", "/bin/systemd-analyze").map(Path::of)
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        Assumptions.assumeTrue(analyze != null, "systemd-analyze is not installed");
+        Path hostUnits = Path.of("/usr/lib/systemd/system");
+        Assumptions.assumeTrue(Files.isDirectory(hostUnits), "no systemd unit directory on this host");
+        Distribution dist = Distribution.copy(tmp);
+        Path unit = Path.of(System.getProperty("examples.systemd.dir", "../systemd"), "tcp-to-any-proxy@.service");
+
+        Path root = tmp.resolve("root");
+        Distribution.copyTree(dist.home, root.resolve("opt/tcp-to-any-proxy"));
+        Files.createDirectories(root.resolve("etc/systemd/system"));
+        Files.copy(unit, root.resolve("etc/systemd/system/tcp-to-any-proxy@.service"));
+        Files.createDirectories(root.resolve("usr/lib/systemd"));
+        Process cp = new ProcessBuilder("cp", "-a", hostUnits.toString(), root.resolve("usr/lib/systemd").toString())
+                .redirectErrorStream(true).start();
+        assertThat(cp.waitFor()).as(new String(cp.getInputStream().readAllBytes())).isZero();
+        Files.createDirectories(root.resolve("bin"));
+        Files.copy(Path.of("/bin/kill"), root.resolve("bin/kill"));
+
+        String ok = verifyUnder(analyze, root);
+        assertThat(ok.lines().filter(l -> l.contains("tcp-to-any-proxy@")).toList()).as(ok).isEmpty();
+
+        Files.delete(root.resolve("opt/tcp-to-any-proxy/bin/tcp-to-any-proxy"));
+        String broken = verifyUnder(analyze, root);
+        assertThat(broken).as("a root without the launcher fails the check")
+                .contains("/opt/tcp-to-any-proxy/bin/tcp-to-any-proxy is not executable");
+    }
+
+    private static String verifyUnder(Path analyze, Path root) throws Exception {
+        Process p = new ProcessBuilder(analyze.toString(), "verify", "--root=" + root,
+                root.resolve("etc/systemd/system/tcp-to-any-proxy@demo.service").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
 }
