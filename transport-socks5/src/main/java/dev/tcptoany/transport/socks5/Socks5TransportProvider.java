@@ -1,7 +1,10 @@
 package dev.tcptoany.transport.socks5;
 
 import dev.tcptoany.api.ListenerFactory;
+import dev.tcptoany.api.SocketListener;
 import dev.tcptoany.api.TransportProvider;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import java.util.Optional;
 
 /** A SOCKS5 entry point: each accepted connection names its own destination. Listen only. */
@@ -18,6 +21,17 @@ public final class Socks5TransportProvider implements TransportProvider {
 
     @Override
     public Optional<ListenerFactory> listenerFactory() {
-        return Optional.of(ctx -> new Socks5Listener(ctx, Socks5Options.fromConfig(ctx.config())));
+        return Optional.of(ctx -> {
+            Socks5Options options = Socks5Options.fromConfig(ctx.config());
+            // The client's handshake runs on each accepted socket; the host gets the stream once the
+            // client asked for a destination.
+            return new SocketListener(ctx, options.address(), "socks5", options::applyTo,
+                    acceptor -> new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            Socks5Handshake.install(ch, options, ctx.rejections(), acceptor);
+                        }
+                    });
+        });
     }
 }

@@ -1,7 +1,9 @@
 package dev.tcptoany.transport.tcp;
 
 import dev.tcptoany.api.DialerFactory;
+import dev.tcptoany.api.HostPort;
 import dev.tcptoany.api.ListenerFactory;
+import dev.tcptoany.api.SocketListener;
 import dev.tcptoany.api.TransportProvider;
 import java.util.Optional;
 
@@ -19,7 +21,11 @@ public final class TcpTransportProvider implements TransportProvider {
 
     @Override
     public Optional<ListenerFactory> listenerFactory() {
-        return Optional.of(ctx -> new TcpListener(ctx, TcpSocketOptions.fromConfig(ctx.config())));
+        return Optional.of(ctx -> {
+            TcpSocketOptions options = TcpSocketOptions.fromConfig(ctx.config());
+            return new SocketListener(ctx, HostPort.fromConfig(ctx.config(), "address"), "tcp", options::applyTo,
+                    HandOverWhenActive::new);
+        });
     }
 
     @Override
