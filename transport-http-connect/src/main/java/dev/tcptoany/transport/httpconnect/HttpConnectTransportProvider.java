@@ -25,7 +25,7 @@ public final class HttpConnectTransportProvider implements TransportProvider {
             HttpConnectOptions options = HttpConnectOptions.fromConfig(ctx.config());
             // The client's handshake runs on each accepted socket; the host gets the stream once the
             // client asked for a destination.
-            return new SocketListener(ctx, options.address(), "http-connect", options::applyTo,
+            return new SocketListener(ctx, options.address(), "http-connect", options.socket()::applyTo,
                     acceptor -> new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -1,5 +1,6 @@
 package dev.tcptoany.transport.httpconnect;
 
+import dev.tcptoany.testkit.CountingEchoServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcptoany.core.ConfigLoader;

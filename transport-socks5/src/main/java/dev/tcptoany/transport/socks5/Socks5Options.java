@@ -1,18 +1,15 @@
 package dev.tcptoany.transport.socks5;
 
 import com.typesafe.config.Config;
+import dev.tcptoany.api.AcceptedSocketOptions;
 import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.HostPort;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.WriteBufferWaterMark;
 import java.time.Duration;
 import java.util.Optional;
 
 /** The listen block of a socks5 route, read and checked eagerly. */
 record Socks5Options(HostPort address, Optional<Socks5Credentials> credentials, Duration handshakeTimeout,
-                     boolean noDelay, boolean keepAlive, int readBuffer, int writeLow, int writeHigh, int backlog) {
+                     AcceptedSocketOptions socket) {
 
     static Socks5Options fromConfig(Config c) {
         HostPort address = HostPort.fromConfig(c, "address");
@@ -30,36 +27,7 @@ record Socks5Options(HostPort address, Optional<Socks5Credentials> credentials, 
         if (timeout.isNegative() || timeout.isZero()) {
             throw ConfigProblems.badValue(c, "handshake-timeout", "must be positive");
         }
-        int read = bytes(c, "read-buffer", 1024, 16 << 20);
-        int high = bytes(c, "write-buffer-high-water-mark", 1024, 1 << 30);
-        int low = bytes(c, "write-buffer-low-water-mark", 0, 1 << 30);
-        if (low > high) {
-            throw ConfigProblems.badValue(c, "write-buffer-low-water-mark", "must not exceed write-buffer-high-water-mark");
-        }
-        int backlog = c.getInt("backlog");
-        if (backlog < 1) {
-            throw ConfigProblems.badValue(c, "backlog", "must be at least 1");
-        }
         return new Socks5Options(address, user.isEmpty() ? Optional.empty() : Optional.of(new Socks5Credentials(user, password)),
-                timeout, c.getBoolean("nodelay"), c.getBoolean("keepalive"), read, low, high, backlog);
-    }
-
-    private static int bytes(Config c, String key, long min, long max) {
-        long v = c.getBytes(key);
-        if (v < min || v > max) {
-            throw ConfigProblems.badValue(c, key, "must be between " + min + " and " + max + " bytes");
-        }
-        return (int) v;
-    }
-
-    void applyTo(ServerBootstrap b) {
-        b.option(ChannelOption.SO_BACKLOG, backlog)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, noDelay)
-                .childOption(ChannelOption.SO_KEEPALIVE, keepAlive)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(readBuffer))
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(writeLow, writeHigh));
+                timeout, AcceptedSocketOptions.fromConfig(c));
     }
 }

@@ -25,7 +25,7 @@ public final class Socks5TransportProvider implements TransportProvider {
             Socks5Options options = Socks5Options.fromConfig(ctx.config());
             // The client's handshake runs on each accepted socket; the host gets the stream once the
             // client asked for a destination.
-            return new SocketListener(ctx, options.address(), "socks5", options::applyTo,
+            return new SocketListener(ctx, options.address(), "socks5", options.socket()::applyTo,
                     acceptor -> new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -1,5 +1,6 @@
 package dev.tcptoany.transport.tcp;
 
+import dev.tcptoany.api.SocketByteStream;
 import dev.tcptoany.api.StreamAcceptor;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,7 +21,7 @@ final class HandOverWhenActive extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext c) {
         c.pipeline().remove(this);
-        acceptor.accept(new TcpByteStream(c.channel()));
+        acceptor.accept(new SocketByteStream(c.channel(), "tcp"));
         c.fireChannelActive();
     }
 }

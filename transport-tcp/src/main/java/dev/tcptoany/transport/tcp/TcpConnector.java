@@ -1,5 +1,6 @@
 package dev.tcptoany.transport.tcp;
 
+import dev.tcptoany.api.SocketByteStream;
 import dev.tcptoany.api.ByteStream;
 import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.TransportContext;
@@ -39,7 +40,7 @@ final class TcpConnector {
         ChannelFuture f = b.connect(target);
         f.addListener(done -> {
             if (done.isSuccess()) {
-                if (!promise.trySuccess(new TcpByteStream(f.channel()))) {
+                if (!promise.trySuccess(new SocketByteStream(f.channel(), "tcp"))) {
                     f.channel().close(); // cancelled meanwhile
                 }
             } else {

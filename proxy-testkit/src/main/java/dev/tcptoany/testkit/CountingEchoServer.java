@@ -1,4 +1,4 @@
-package dev.tcptoany.transport.socks5;
+package dev.tcptoany.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +9,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An echo server that counts the connections it accepted: proof that a refused target was never reached. */
-final class CountingEchoServer implements AutoCloseable {
+/**
+ * An echo server on a chosen address (IPv4 or IPv6 loopback) that counts the connections it
+ * accepted: proof that a refused target was never reached.
+ */
+public final class CountingEchoServer implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicInteger accepted = new AtomicInteger();
 
-    CountingEchoServer(InetAddress bind) throws IOException {
+    public CountingEchoServer(InetAddress bind) throws IOException {
         server = new ServerSocket(0, 50, bind);
         Thread t = new Thread(this::acceptLoop, "counting-echo");
         t.setDaemon(true);
@@ -44,15 +47,15 @@ final class CountingEchoServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
     }
 
-    int accepted() {
+    public int accepted() {
         return accepted.get();
     }
 
