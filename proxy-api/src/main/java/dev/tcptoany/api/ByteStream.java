@@ -1,5 +1,6 @@
 package dev.tcptoany.api;
 
+import dev.tcptoany.api.policy.AuthenticatedClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -93,6 +94,15 @@ public interface ByteStream {
      * that names none (plain TCP). The host passes it on in {@link DialRequest#destination()}.
      */
     default Optional<Destination> requestedDestination() {
+        return Optional.empty();
+    }
+
+    /**
+     * The client a listener recognised on this stream (by a token from {@code auth.tokens}, or its
+     * certificate), whose allow list a dynamic dial then uses for this stream; empty when the
+     * listener names none. The host passes it on in {@link DialRequest#client()}.
+     */
+    default Optional<AuthenticatedClient> authenticatedClient() {
         return Optional.empty();
     }
 

@@ -115,7 +115,8 @@ final class Relay {
             return;
         }
         DialRequest request = new DialRequest(ch.eventLoop(), route.timeouts().connect(),
-                "route " + route.name() + " client " + ch.remoteAddress(), client.stream.requestedDestination());
+                "route " + route.name() + " client " + ch.remoteAddress(), client.stream.requestedDestination(),
+                client.stream.authenticatedClient());
         try {
             dial = dialer.dial(request);
         } catch (RuntimeException e) {

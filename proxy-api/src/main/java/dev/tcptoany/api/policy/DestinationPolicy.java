@@ -42,7 +42,8 @@ public final class DestinationPolicy {
         return new DestinationPolicy(rules(config, allowKey), config.hasPath(denyKey) ? rules(config, denyKey) : List.of());
     }
 
-    private static List<DestinationRule> rules(Config config, String key) {
+    /** One list of rule strings at {@code key}; a bad entry fails with the file, line and key. */
+    static List<DestinationRule> rules(Config config, String key) {
         List<String> texts;
         try {
             texts = config.getStringList(key);
@@ -61,6 +62,19 @@ public final class DestinationPolicy {
             throw ConfigProblems.badValue(config, key, "an empty allow list refuses everything; list what may be reached, or \"any\"");
         }
         return out;
+    }
+
+    /**
+     * The policy for one stream whose client a listener recognised: the client's own allow list
+     * replaces the route's (a token for one service must not reach everything the route allows),
+     * while the route's {@code deny} and the built-in list still apply (the exit's operator keeps
+     * the last word). A client without an allow list of its own gets the route's policy.
+     */
+    public DestinationPolicy forClient(Optional<AuthenticatedClient> client) {
+        if (client.isEmpty() || client.get().allow().isEmpty()) {
+            return this;
+        }
+        return new DestinationPolicy(client.get().allow().get(), deny);
     }
 
     /**

@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * {@code address = dynamic}: connects to the destination each client asked for, if the route's
- * {@code allow}/{@code deny} policy admits it. Judged on every stream; a name is judged before the
+ * {@code allow}/{@code deny} policy admits it (for a client the listener recognised by token or
+ * certificate, its own allow list in place of the route's). Judged on every stream; a name is judged before the
  * lookup and each address after it, and the connection goes to the first admitted address, the
  * one that was checked (no second lookup a rebinding DNS server could answer differently).
  * Numeric hosts in any {@code inet_aton} form are judged as addresses and never looked up.
@@ -50,6 +51,9 @@ final class DynamicTcpDialer implements Dialer {
                     "address = dynamic, but the client named no destination (the listen transport carries none)"));
         }
         Destination d = requested.get();
+        // A client the listener recognised is judged by its own allow list (the route's deny stays).
+        DestinationPolicy policy = this.policy.forClient(request.client());
+        String who = request.client().map(c -> " for client " + c).orElse("");
         Optional<InetAddress> literal;
         try {
             literal = NumericHost.parse(d.host());
@@ -59,14 +63,14 @@ final class DynamicTcpDialer implements Dialer {
         if (literal.isPresent()) {
             Verdict v = policy.judgeAddress(d, literal.get());
             if (!v.allowed()) {
-                return promise.setFailure(refusal(d, v));
+                return promise.setFailure(refusal(d, who, v));
             }
             connector.connect(request, new InetSocketAddress(literal.get(), d.port()), "tcp " + d, promise);
             return promise;
         }
         Verdict early = policy.judgeName(d);
         if (!early.allowed()) {
-            return promise.setFailure(refusal(d, early));
+            return promise.setFailure(refusal(d, who, early));
         }
         Future<List<InetAddress>> lookup = resolver.resolve(d.host(), request.eventLoop());
         promise.addListener(p -> {
@@ -94,13 +98,13 @@ final class DynamicTcpDialer implements Dialer {
                 }
                 last = v;
             }
-            promise.tryFailure(refusal(d, last));
+            promise.tryFailure(refusal(d, who, last));
         });
         return promise;
     }
 
-    private static DialFailedException refusal(Destination d, Verdict v) {
-        return new DialFailedException(DialFailure.NOT_ALLOWED, d + " not allowed: " + v.rule());
+    private static DialFailedException refusal(Destination d, String who, Verdict v) {
+        return new DialFailedException(DialFailure.NOT_ALLOWED, d + " not allowed" + who + ": " + v.rule());
     }
 
     @Override
