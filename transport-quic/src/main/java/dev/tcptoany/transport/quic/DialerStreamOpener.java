@@ -9,6 +9,7 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,8 @@ final class DialerStreamOpener {
     private final QuicUpstream upstream;
     private final Consumer<Promise<ByteStream>> retryElsewhere;
     private final Consumer<PooledConnection> streamClosed;
+    /** The dialer's {@code token} as the header carries it, or null. */
+    private final byte[] token;
 
     /**
      * @param retryElsewhere takes back a dial whose connection ran out of stream credit meanwhile
@@ -30,6 +33,7 @@ final class DialerStreamOpener {
         this.upstream = upstream;
         this.retryElsewhere = retryElsewhere;
         this.streamClosed = streamClosed;
+        this.token = upstream.settings().token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
     }
 
     void open(PooledConnection c, Promise<ByteStream> dial) {
@@ -67,8 +71,8 @@ final class DialerStreamOpener {
             stream.closeFuture().addListener(x -> streamClosed.accept(c));
             if (!c.original()) {
                 // At once, so the listener learns of the stream before the client speaks.
-                ByteBuf header = forwarding != null ? StreamHeader.encode(stream.alloc(), forwarding.destination())
-                        : StreamHeader.encode(stream.alloc());
+                ByteBuf header = StreamHeader.encode(stream.alloc(),
+                        forwarding != null ? forwarding.destination() : null, token);
                 stream.writeAndFlush(header).addListener(h -> {
                     if (!h.isSuccess()) {
                         QuicConnectionPool.LOG.debug("{}: stream header not sent: {}", upstream.describe(),

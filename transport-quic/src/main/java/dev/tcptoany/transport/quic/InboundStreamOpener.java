@@ -10,8 +10,6 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import dev.tcptoany.api.Destination;
-import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -27,17 +25,17 @@ final class InboundStreamOpener extends ChannelInboundHandlerAdapter {
     static final long HEADER_TIMEOUT_SECONDS = 10;
 
     private final boolean expectHeader;
-    private final BiConsumer<QuicStreamChannel, Optional<Destination>> handOver;
+    private final BiConsumer<QuicStreamChannel, StreamHeader.Parsed> handOver;
     private ByteBuf headerBytes;
     private boolean handedOver;
     private ScheduledFuture<?> headerTimeout;
 
     /**
      * @param expectHeader true under our ALPN; false for the original tool's raw streams
-     * @param handOver     gives the stream, with the destination a version 2 header named, to the host
-     *                     (or refuses it); called once, on the loop
+     * @param handOver     gives the stream, with what its header said (the destination of a version 2
+     *                     header, a token), to the host (or refuses it); called once, on the loop
      */
-    InboundStreamOpener(boolean expectHeader, BiConsumer<QuicStreamChannel, Optional<Destination>> handOver) {
+    InboundStreamOpener(boolean expectHeader, BiConsumer<QuicStreamChannel, StreamHeader.Parsed> handOver) {
         this.expectHeader = expectHeader;
         this.handOver = handOver;
     }
@@ -48,7 +46,7 @@ final class InboundStreamOpener extends ChannelInboundHandlerAdapter {
         if (!expectHeader) {
             handedOver = true;
             ctx.pipeline().remove(this);
-            handOver.accept((QuicStreamChannel) ctx.channel(), Optional.empty());
+            handOver.accept((QuicStreamChannel) ctx.channel(), StreamHeader.Parsed.NONE);
             return;
         }
         headerTimeout = ctx.executor().schedule(() -> {
@@ -94,7 +92,7 @@ final class InboundStreamOpener extends ChannelInboundHandlerAdapter {
                 rest.release();
             }
             ctx.pipeline().remove(this);
-            handOver.accept((QuicStreamChannel) ctx.channel(), header.destination());
+            handOver.accept((QuicStreamChannel) ctx.channel(), header);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tcptoany.transport.quic;
 import dev.tcptoany.api.ByteStream;
 import dev.tcptoany.api.Destination;
 import dev.tcptoany.api.DialFailure;
+import dev.tcptoany.api.policy.AuthenticatedClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -23,17 +24,26 @@ final class QuicByteStream implements ByteStream {
     private final boolean halfClose;
     /** On an exit's stream: what the version 2 header asked for; the exit then owes an answer. */
     private final Optional<Destination> requested;
+    /** On an exit's stream: the client whose token the header carried (auth.tokens). */
+    private final Optional<AuthenticatedClient> client;
     private boolean aborted;
 
     QuicByteStream(QuicStreamChannel stream, StreamWriteGate gate, boolean halfClose) {
-        this(stream, gate, halfClose, Optional.empty());
+        this(stream, gate, halfClose, Optional.empty(), Optional.empty());
     }
 
-    QuicByteStream(QuicStreamChannel stream, StreamWriteGate gate, boolean halfClose, Optional<Destination> requested) {
+    QuicByteStream(QuicStreamChannel stream, StreamWriteGate gate, boolean halfClose, Optional<Destination> requested,
+                   Optional<AuthenticatedClient> client) {
         this.stream = stream;
         this.gate = gate;
         this.halfClose = halfClose;
         this.requested = requested;
+        this.client = client;
+    }
+
+    @Override
+    public Optional<AuthenticatedClient> authenticatedClient() {
+        return client;
     }
 
     @Override

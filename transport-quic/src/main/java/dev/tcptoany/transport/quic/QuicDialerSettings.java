@@ -21,7 +21,8 @@ record QuicDialerSettings(
         long backoffMaxMillis,
         long originalLingerMillis,
         QuicTuning tuning,
-        boolean forwardDestination) {
+        boolean forwardDestination,
+        Optional<String> token) {
 
     /** {@code connections = auto}: one connection slot per event loop of the host. */
     static final int CONNECTIONS_PER_LOOP = 0;
@@ -63,7 +64,8 @@ record QuicDialerSettings(
                 max,
                 QuicTuning.millis(c, "original-linger", 0),
                 QuicTuning.fromConfig(c),
-                forwardDestination(c));
+                forwardDestination(c),
+                token(c));
     }
 
     private static boolean forwardDestination(Config c) {
@@ -73,6 +75,22 @@ record QuicDialerSettings(
                     + " header to carry a destination; offer \"" + Alpn.TCP_TO_ANY_V1 + "\" in alpn");
         }
         return forward;
+    }
+
+    /** {@code token}: sent in every stream header, for an exit whose listener has auth.tokens. */
+    private static Optional<String> token(Config c) {
+        String token = c.getString("token");
+        if (token.isEmpty()) {
+            return Optional.empty();
+        }
+        if (token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > StreamHeader.MAX_TOKEN_LENGTH) {
+            throw ConfigProblems.badValue(c, "token", "longer than " + StreamHeader.MAX_TOKEN_LENGTH + " bytes");
+        }
+        if (Alpn.fromConfig(c, "alpn").stream().allMatch(Alpn::isOriginal)) {
+            throw ConfigProblems.badValue(c, "token", "the original tool's ALPN (proto) has no stream header to carry a"
+                    + " token; offer \"" + Alpn.TCP_TO_ANY_V1 + "\" in alpn");
+        }
+        return Optional.of(token);
     }
 
     private static int connections(Config c) {

@@ -14,6 +14,8 @@ final class QuicErrorCodes {
     static final int STREAM_BAD_HEADER = 0x102;
     /** Stream refused: the listener is shutting down. */
     static final int STREAM_REFUSED = 0x103;
+    /** Stream refused: the listener checks tokens and this stream's header carried none it knows. */
+    static final int STREAM_UNAUTHORIZED = 0x104;
     /** Connection refused: the listener is at its connection limit or shutting down. */
     static final int CONNECTION_REFUSED = 0x110;
 

@@ -1,6 +1,8 @@
 package dev.tcptoany.transport.quic;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.DialFailure;
+import dev.tcptoany.api.policy.AuthenticatedClient;
 import dev.tcptoany.api.Listener;
 import dev.tcptoany.api.PeerRejections;
 import dev.tcptoany.api.StreamAcceptor;
@@ -25,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -200,7 +203,7 @@ public final class QuicListener implements Listener {
                         boolean original = Alpn.isOriginal(alpn);
                         StreamWriteGate gate = new StreamWriteGate();
                         stream.pipeline().addLast(new StreamReadCompleteBatcher(), gate, new InboundStreamOpener(!original,
-                                (st, destination) -> handOver(st, gate, original, destination)));
+                                (st, header) -> handOver(st, gate, original, header)));
                     }
                 });
         QuicChannelOptions.forPeer(settings.tuning(), context.network().isEpoll(), loopback).applyTo(b);
@@ -227,15 +230,42 @@ public final class QuicListener implements Listener {
         return null;
     }
 
-    private void handOver(QuicStreamChannel stream, StreamWriteGate gate, boolean original,
-                          java.util.Optional<dev.tcptoany.api.Destination> destination) {
+    private void handOver(QuicStreamChannel stream, StreamWriteGate gate, boolean original, StreamHeader.Parsed header) {
         if (!accepting) {
             stream.shutdown(QuicErrorCodes.STREAM_REFUSED).addListener(f -> stream.close());
             return;
         }
-        ByteStream byteStream = new QuicByteStream(stream, gate, !original, destination);
+        Optional<AuthenticatedClient> client = Optional.empty();
+        if (settings.tokens().required()) {
+            // Per stream, not per connection: streams of one connection may carry different tokens.
+            client = settings.tokens().match(header.token().orElse(null));
+            if (client.isEmpty()) {
+                refuseUnauthorized(stream, gate, header);
+                return;
+            }
+        }
+        ByteStream byteStream = new QuicByteStream(stream, gate, !original, header.destination(), client);
         statistics.streamOpened(stream);
         acceptor.accept(byteStream);
+    }
+
+    /**
+     * A stream without a token this listener knows: counted and logged as a rejected peer; a stream
+     * that named a destination gets the answer "not allowed" (node 1's client then hears it, e.g.
+     * SOCKS reply 0x02), any other is reset.
+     */
+    private void refuseUnauthorized(QuicStreamChannel stream, StreamWriteGate gate, StreamHeader.Parsed header) {
+        String why = header.token().isEmpty() ? "its stream header carries no token (dial { token = ... })"
+                : "its token is not one this listener accepts (auth.token / auth.tokens)";
+        context.rejections().record("quic-unauthorized", stream.parent().remoteSocketAddress(), "route "
+                + context.routeName() + ": quic stream " + stream.streamId() + " refused: " + why
+                + header.destination().map(d -> " (asked for " + d + ")").orElse(""));
+        if (header.destination().isPresent()) {
+            new QuicByteStream(stream, gate, true, header.destination(), Optional.empty())
+                    .upstreamFailed(DialFailure.NOT_ALLOWED, why);
+        } else {
+            stream.shutdown(QuicErrorCodes.STREAM_UNAUTHORIZED).addListener(f -> stream.close());
+        }
     }
 
     /** Open QUIC connections (approximate; for tests and metrics). */

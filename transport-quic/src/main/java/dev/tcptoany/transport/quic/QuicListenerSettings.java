@@ -3,6 +3,7 @@ package dev.tcptoany.transport.quic;
 import com.typesafe.config.Config;
 import dev.tcptoany.api.HostPort;
 import dev.tcptoany.api.TlsSettings;
+import dev.tcptoany.api.policy.ClientTokens;
 import java.util.List;
 
 /** A QUIC listener's options, read and validated from the route's {@code listen {}} block. */
@@ -17,7 +18,8 @@ record QuicListenerSettings(
         boolean retryTokens,
         boolean activeMigration,
         int sockets,
-        QuicTuning tuning) {
+        QuicTuning tuning,
+        ClientTokens tokens) {
 
     static QuicListenerSettings fromConfig(Config c) {
         TlsSettings tls = TlsSettings.fromConfig(c, "tls");
@@ -40,6 +42,7 @@ record QuicListenerSettings(
                 c.getBoolean("retry-tokens"),
                 c.getBoolean("active-migration"),
                 QuicTuning.intIn(c, "sockets", 1, 64),
-                QuicTuning.fromConfig(c));
+                QuicTuning.fromConfig(c),
+                ClientTokens.fromConfig(c));
     }
 }

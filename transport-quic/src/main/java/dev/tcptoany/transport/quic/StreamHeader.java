@@ -31,6 +31,11 @@ import java.util.Optional;
  * rather than a skippable extension on purpose: a version-1 node resets the stream (unknown
  * version), so an old exit can never ignore the destination and dial its fixed upstream. The exit
  * answers a version-2 stream with one status byte before any payload ({@link ExitAnswer}).
+ *
+ * <p>Either version may carry the dialer's {@code token} (extension type {@value #TOKEN}: the token's
+ * UTF-8 bytes), which an exit with {@code auth.tokens} looks up to learn whose allow list judges the
+ * stream. A skippable extension this time, on purpose: an exit that checks no tokens may ignore one
+ * (it would have admitted the stream anyway), and one that checks them refuses a stream without.
  */
 final class StreamHeader {
     static final int VERSION = 1;
@@ -38,6 +43,10 @@ final class StreamHeader {
     static final int VERSION_DESTINATION = 2;
     /** Extension type of the destination (version 2). */
     static final int DESTINATION = 1;
+    /** Extension type of the dialer's token (either version). */
+    static final int TOKEN = 2;
+    /** Longest token a header carries (UTF-8 bytes); a dialer's setting is checked against it. */
+    static final int MAX_TOKEN_LENGTH = 1024;
     /** Version, flags and extension length. */
     static final int FIXED_LENGTH = 4;
 
@@ -46,23 +55,39 @@ final class StreamHeader {
 
     /** The version 1 header with no extensions. */
     static ByteBuf encode(ByteBufAllocator alloc) {
-        ByteBuf buf = alloc.directBuffer(FIXED_LENGTH);
-        buf.writeByte(VERSION).writeByte(0).writeShort(0);
-        return buf;
+        return encode(alloc, null, null);
     }
 
     /** The version 2 header carrying {@code destination}. */
     static ByteBuf encode(ByteBufAllocator alloc, Destination destination) {
-        byte[] host = destination.host().getBytes(StandardCharsets.US_ASCII);
-        int ext = 3 + 2 + host.length;
+        return encode(alloc, destination, null);
+    }
+
+    /**
+     * Version 2 with {@code destination} when there is one, else version 1; with the token extension
+     * when {@code token} is not null.
+     */
+    static ByteBuf encode(ByteBufAllocator alloc, Destination destination, byte[] token) {
+        byte[] host = destination == null ? null : destination.host().getBytes(StandardCharsets.US_ASCII);
+        int ext = (host == null ? 0 : 3 + 2 + host.length) + (token == null ? 0 : 3 + token.length);
         ByteBuf buf = alloc.directBuffer(FIXED_LENGTH + ext);
-        buf.writeByte(VERSION_DESTINATION).writeByte(0).writeShort(ext);
-        buf.writeByte(DESTINATION).writeShort(2 + host.length).writeShort(destination.port()).writeBytes(host);
+        buf.writeByte(destination == null ? VERSION : VERSION_DESTINATION).writeByte(0).writeShort(ext);
+        if (destination != null) {
+            buf.writeByte(DESTINATION).writeShort(2 + host.length).writeShort(destination.port()).writeBytes(host);
+        }
+        if (token != null) {
+            buf.writeByte(TOKEN).writeShort(token.length).writeBytes(token);
+        }
         return buf;
     }
 
-    /** What a header said: a version 2 header names the destination, version 1 none. */
-    record Parsed(int version, Optional<Destination> destination) {
+    /**
+     * What a header said: a version 2 header names the destination, version 1 none; either may
+     * carry a token.
+     */
+    record Parsed(int version, Optional<Destination> destination, Optional<String> token) {
+        /** A stream of the original tool's ALPN: no header at all. */
+        static final Parsed NONE = new Parsed(0, Optional.empty(), Optional.empty());
     }
 
     /** Why a stream's opening bytes are not a header we understand. */
@@ -113,6 +138,7 @@ final class StreamHeader {
         int pos = start + FIXED_LENGTH;
         int end = pos + extLength;
         Optional<Destination> destination = Optional.empty();
+        Optional<String> token = Optional.empty();
         while (pos < end) {
             if (end - pos < 3) {
                 throw new MalformedException("truncated stream header extension");
@@ -133,6 +159,8 @@ final class StreamHeader {
                 } catch (IllegalArgumentException e) {
                     throw new MalformedException("bad destination: " + e.getMessage());
                 }
+            } else if (type == TOKEN) {
+                token = Optional.of(in.toString(pos + 3, len, StandardCharsets.UTF_8));
             }
             pos += 3 + len;
         }
@@ -140,6 +168,6 @@ final class StreamHeader {
             throw new MalformedException("stream header version 2 without a destination");
         }
         in.readerIndex(end);
-        return new Parsed(version, destination);
+        return new Parsed(version, destination, token);
     }
 }

@@ -42,6 +42,32 @@ class StreamHeaderTest {
     }
 
     @Test
+    void eitherVersionCarriesATokenThatOlderReadersSkip() throws Exception {
+        byte[] token = "s3cret-ä".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Destination d = new Destination("db.internal.example", 5432);
+        ByteBuf v2 = StreamHeader.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, d, token);
+        ByteBuf v1 = StreamHeader.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, null, token);
+        try {
+            StreamHeader.Parsed p2 = StreamHeader.read(v2.duplicate());
+            assertThat(p2.version()).isEqualTo(2);
+            assertThat(p2.destination()).contains(d);
+            assertThat(p2.token()).contains("s3cret-ä");
+            StreamHeader.Parsed p1 = StreamHeader.read(v1.duplicate());
+            assertThat(p1.version()).isEqualTo(1);
+            assertThat(p1.destination()).isEmpty();
+            assertThat(p1.token()).contains("s3cret-ä");
+            // A reader that knows no token type (type 2) skips it, as version 1 readers skip every
+            // extension: the header's own length covers it.
+            assertThat(v1.getUnsignedShort(2)).isEqualTo(3 + token.length);
+            assertThat(v1.getUnsignedByte(4)).isEqualTo((short) StreamHeader.TOKEN);
+            assertThat(StreamHeader.read(Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0})).token()).isEmpty();
+        } finally {
+            v1.release();
+            v2.release();
+        }
+    }
+
+    @Test
     void aHeaderDribbledAByteAtATimeDoesNotNestBuffers() {
         AtomicBoolean handedOver = new AtomicBoolean();
         EmbeddedChannel ch = new EmbeddedChannel(new InboundStreamOpener(true, (s, d) -> handedOver.set(true)));
