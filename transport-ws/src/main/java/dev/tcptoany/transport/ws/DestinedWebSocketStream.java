@@ -3,6 +3,7 @@ package dev.tcptoany.transport.ws;
 import dev.tcptoany.api.ByteStream;
 import dev.tcptoany.api.Destination;
 import dev.tcptoany.api.DialFailure;
+import dev.tcptoany.api.policy.AuthenticatedClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -31,6 +32,11 @@ final class DestinedWebSocketStream implements ByteStream {
     @Override
     public Optional<Destination> requestedDestination() {
         return Optional.of(destination);
+    }
+
+    @Override
+    public Optional<AuthenticatedClient> authenticatedClient() {
+        return upgraded.authenticatedClient();
     }
 
     @Override

@@ -52,6 +52,7 @@ record DialerSettings(
             }
             headers.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
         }
+        addToken(c, headers);
         String proxySetting = ConfigValues.string(c, "proxy");
         ProxyChoice proxy;
         try {
@@ -64,6 +65,27 @@ record DialerSettings(
                 ConfigValues.size(c, "max-header-size", 1024, 1024 * 1024),
                 FrameSettings.fromConfig(c),
                 forwardDestination(c));
+    }
+
+    /**
+     * {@code auth.token}: sent in the header {@code auth.header} names, the way a listener's
+     * {@code auth} block reads it: {@code Bearer <token>} in Authorization, the bare token otherwise.
+     */
+    private static void addToken(Config c, Map<String, String> headers) {
+        String token = ConfigValues.string(c, "auth.token");
+        if (token.isEmpty()) {
+            return;
+        }
+        String header = ConfigValues.string(c, "auth.header");
+        if (header.isEmpty()) {
+            throw ConfigProblems.badValue(c, "auth.header", "must name a header, e.g. Authorization");
+        }
+        for (String name : headers.keySet()) {
+            if (name.equalsIgnoreCase(header)) {
+                throw ConfigProblems.badValue(c, "auth.token", "headers sets " + name + " too; give the token once");
+            }
+        }
+        headers.put(header, header.equalsIgnoreCase("Authorization") ? "Bearer " + token : token);
     }
 
     private static boolean forwardDestination(Config c) {

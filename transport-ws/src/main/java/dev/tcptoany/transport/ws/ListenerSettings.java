@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.HostPort;
+import dev.tcptoany.api.policy.ClientTokens;
 import java.time.Duration;
 import java.util.List;
 
@@ -37,7 +38,7 @@ record ListenerSettings(
                 address, path, health,
                 ConfigValues.string(c, "subprotocol"),
                 new OriginPolicy(origins),
-                new TokenCheck(ConfigValues.string(c, "auth.token"), header),
+                new TokenCheck(ClientTokens.fromConfig(c), header),
                 ConfigValues.duration(c, "handshake-timeout", false),
                 ConfigValues.size(c, "max-header-size", 1024, 1024 * 1024),
                 FrameSettings.fromConfig(c));

@@ -5,6 +5,7 @@ import dev.tcptoany.api.DialFailure;
 import dev.tcptoany.api.HoldUntilFirstRead;
 import dev.tcptoany.api.PeerRejections;
 import dev.tcptoany.api.StreamAcceptor;
+import dev.tcptoany.api.policy.AuthenticatedClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -151,10 +152,17 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                     "origin '" + origin + "' is not in allowed-origins");
             return;
         }
-        if (!settings.token().accepts(req.headers())) {
+        // Per request: each upgrade is one relayed connection, judged by its own token's allow list.
+        Optional<AuthenticatedClient> client = settings.token().enabled() ? settings.token().match(req.headers())
+                : Optional.empty();
+        if (settings.token().enabled() && client.isEmpty()) {
             FullHttpResponse r = response(ctx, HttpResponseStatus.UNAUTHORIZED, "missing or wrong token\n");
             if (settings.token().header().equalsIgnoreCase("Authorization")) {
                 r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            }
+            if (req.headers().contains(DestinationHeaders.DESTINATION)) {
+                // node 1 answers its client "not allowed" (SOCKS 0x02, HTTP 403), not "unreachable"
+                r.headers().set(DestinationHeaders.DIAL_FAILURE, DialFailure.NOT_ALLOWED.key());
             }
             send(ctx, r, "ws-unauthorized", "missing or wrong token in header " + settings.token().header());
             return;
@@ -187,17 +195,18 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        upgrade(ctx, key.trim(), ours, path, destination);
+        upgrade(ctx, key.trim(), ours, path, destination, client);
     }
 
-    private void upgrade(ChannelHandlerContext ctx, String key, boolean ours, String path, Optional<Destination> destination) {
+    private void upgrade(ChannelHandlerContext ctx, String key, boolean ours, String path, Optional<Destination> destination,
+                         Optional<AuthenticatedClient> client) {
         done = true;
         timeout.cancel(false);
         // No byte after the 101 may be read before the host's handler is in place.
         ctx.channel().config().setAutoRead(false);
         String description = "route " + route + ": " + transport + " " + ctx.channel().remoteAddress() + " " + path;
         WebSocketStreamHandler stream = new WebSocketStreamHandler(ours, settings.frames(), description);
-        WebSocketByteStream byteStream = new WebSocketByteStream(ctx.channel(), stream, description);
+        WebSocketByteStream byteStream = new WebSocketByteStream(ctx.channel(), stream, description, client);
         if (destination.isPresent()) {
             // The 101 waits for the host's dial: the client learns what the far end did.
             acceptor.accept(new DestinedWebSocketStream(byteStream, destination.get(),

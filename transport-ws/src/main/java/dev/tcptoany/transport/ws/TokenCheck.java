@@ -1,30 +1,28 @@
 package dev.tcptoany.transport.ws;
 
+import dev.tcptoany.api.policy.AuthenticatedClient;
+import dev.tcptoany.api.policy.ClientTokens;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
 
 /**
- * The listener's optional shared secret. The token travels in one header: as
- * {@code Bearer <token>} in {@code Authorization}, as the bare value in any other header.
- * Comparison hashes both sides first, so it takes the same time whatever the length or content of
- * the guess.
+ * The listener's tokens ({@code auth.token}, or {@code auth.tokens} with an allow list each), read
+ * from one header: as {@code Bearer <token>} in {@code Authorization}, as the bare value in any
+ * other header. {@link ClientTokens} compares in constant time whatever the guess.
  */
 final class TokenCheck {
     private final String header;
-    private final byte[] expectedDigest;
+    private final ClientTokens tokens;
     private final boolean bearer;
 
-    /** @param token empty disables the check */
-    TokenCheck(String token, String header) {
+    TokenCheck(ClientTokens tokens, String header) {
         this.header = header;
         this.bearer = header.equalsIgnoreCase("Authorization");
-        this.expectedDigest = token.isEmpty() ? null : sha256(token);
+        this.tokens = tokens;
     }
 
     boolean enabled() {
-        return expectedDigest != null;
+        return tokens.required();
     }
 
     String header() {
@@ -32,28 +30,22 @@ final class TokenCheck {
     }
 
     boolean accepts(HttpHeaders headers) {
-        if (expectedDigest == null) {
-            return true;
-        }
+        return !enabled() || match(headers).isPresent();
+    }
+
+    /** The entry whose token the request carries; empty when it carries none this listener knows. */
+    Optional<AuthenticatedClient> match(HttpHeaders headers) {
         String value = headers.get(header);
         if (value == null) {
-            return false;
+            return Optional.empty();
         }
         value = value.trim();
         if (bearer) {
             if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return false;
+                return Optional.empty();
             }
             value = value.substring(7).trim();
         }
-        return MessageDigest.isEqual(expectedDigest, sha256(value));
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
-        }
+        return tokens.match(value);
     }
 }

@@ -1,9 +1,11 @@
 package dev.tcptoany.transport.ws;
 
 import dev.tcptoany.api.ByteStream;
+import dev.tcptoany.api.policy.AuthenticatedClient;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
+import java.util.Optional;
 
 /**
  * A WebSocket connection after its handshake, seen as a {@link ByteStream}. Half-close is
@@ -14,11 +16,24 @@ final class WebSocketByteStream implements ByteStream {
     private final Channel channel;
     private final WebSocketStreamHandler handler;
     private final String description;
+    /** On a listener's stream: the client whose token the upgrade request carried (auth.tokens). */
+    private final Optional<AuthenticatedClient> client;
 
     WebSocketByteStream(Channel channel, WebSocketStreamHandler handler, String description) {
+        this(channel, handler, description, Optional.empty());
+    }
+
+    WebSocketByteStream(Channel channel, WebSocketStreamHandler handler, String description,
+                        Optional<AuthenticatedClient> client) {
         this.channel = channel;
         this.handler = handler;
         this.description = description;
+        this.client = client;
+    }
+
+    @Override
+    public Optional<AuthenticatedClient> authenticatedClient() {
+        return client;
     }
 
     @Override

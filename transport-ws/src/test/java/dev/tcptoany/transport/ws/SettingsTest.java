@@ -25,6 +25,17 @@ class SettingsTest {
     }
 
     @Test
+    void aDialersTokenGoesInTheHeaderTheListenerReads() {
+        assertThat(dial("ws", "url = \"ws://h/\"\nauth.token = s3cret").headers())
+                .containsEntry("Authorization", "Bearer s3cret");
+        assertThat(dial("ws", "url = \"ws://h/\"\nauth { token = s3cret, header = X-Tunnel-Token }").headers())
+                .containsEntry("X-Tunnel-Token", "s3cret");
+        assertThat(dial("ws", "url = \"ws://h/\"").headers()).isEmpty();
+        assertThatThrownBy(() -> dial("ws", "url = \"ws://h/\"\nheaders { authorization = x }\nauth.token = s3cret"))
+                .hasMessageContaining("auth.token").hasMessageContaining("give the token once");
+    }
+
+    @Test
     void httpAndHttpsStandForWsAndWss() {
         WebSocketUrl u = dial("ws", "url = \"http://127.0.0.1:4202\"").url();
         assertThat(u.secure()).isFalse();
@@ -106,12 +117,13 @@ class SettingsTest {
         assertThat(new OriginPolicy(java.util.List.of("*")).allows("null")).isTrue();
 
         var h = new io.netty.handler.codec.http.DefaultHttpHeaders();
-        TokenCheck bearer = new TokenCheck("s3cret", "Authorization");
+        TokenCheck bearer = new TokenCheck(dev.tcptoany.api.policy.ClientTokens.fromConfig(
+                com.typesafe.config.ConfigFactory.parseString("auth.token = s3cret")), "Authorization");
         assertThat(bearer.accepts(h.set("Authorization", "Bearer s3cret"))).isTrue();
         assertThat(bearer.accepts(h.set("Authorization", "bearer s3cret"))).isTrue();
         assertThat(bearer.accepts(h.set("Authorization", "Bearer s3cre"))).isFalse();
         assertThat(bearer.accepts(h.set("Authorization", "s3cret"))).isFalse();
-        assertThat(new TokenCheck("", "Authorization").accepts(new io.netty.handler.codec.http.DefaultHttpHeaders())).isTrue();
+        assertThat(new TokenCheck(dev.tcptoany.api.policy.ClientTokens.none(), "Authorization").accepts(new io.netty.handler.codec.http.DefaultHttpHeaders())).isTrue();
     }
 
     @Test
