@@ -23,6 +23,16 @@ public interface Dialer {
      */
     Future<ByteStream> dial(DialRequest request);
 
+    /**
+     * Whether this dialer goes where each client asked ({@link DialRequest#destination()}): a
+     * dynamic dial, or one that carries the destination to an exit that does. A dialer with a fixed
+     * target answers false (the default), and the host refuses a stream whose client named a
+     * destination rather than connect it somewhere the client did not ask for.
+     */
+    default boolean dialsClientDestination() {
+        return false;
+    }
+
     /** Closes pooled connections (a QUIC dialer sends an application close). Idempotent. */
     Future<?> close();
 }

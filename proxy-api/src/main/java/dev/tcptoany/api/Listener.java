@@ -23,6 +23,15 @@ public interface Listener {
      */
     Future<List<SocketAddress>> start(StreamAcceptor acceptor);
 
+    /**
+     * Whether every client of this listener names its own destination (an entry point: SOCKS5,
+     * HTTP CONNECT), so {@code check} can refuse a route that pairs it with a fixed dial. Default
+     * false: a listener that may or may not carry one (a tunnel's exit side) says false.
+     */
+    default boolean clientsNameDestinations() {
+        return false;
+    }
+
     /** Stops taking new connections; streams already accepted stay open. Idempotent. */
     Future<?> stopAccepting();
 

@@ -31,6 +31,7 @@ public final class SocketListener implements Listener {
     private final Consumer<ServerBootstrap> options;
     private final Function<StreamAcceptor, ChannelHandler> childHandler;
     private final List<Channel> servers = new CopyOnWriteArrayList<>();
+    private boolean clientsNameDestinations;
 
     /**
      * @param label      the transport's name in errors: "cannot bind socks5 127.0.0.1:1080: ..."
@@ -45,6 +46,17 @@ public final class SocketListener implements Listener {
         this.label = label;
         this.options = options;
         this.childHandler = childHandler;
+    }
+
+    /** For an entry point whose every client names its destination ({@link Listener#clientsNameDestinations()}). */
+    public SocketListener namingDestinations() {
+        clientsNameDestinations = true;
+        return this;
+    }
+
+    @Override
+    public boolean clientsNameDestinations() {
+        return clientsNameDestinations;
     }
 
     @Override

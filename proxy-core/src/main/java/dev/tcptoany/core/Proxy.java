@@ -190,19 +190,29 @@ public final class Proxy implements AutoCloseable {
                         || de.provider().dialerFactory().isEmpty()) {
                     continue; // already reported
                 }
+                Boolean dialsDestination = null;
                 try {
                     Dialer d = withLoader(de, () -> de.provider().dialerFactory().orElseThrow().create(
                             probe.context(rc, rc.dialTransport(), rc.dial(), "dial", PooledByteBufAllocator.DEFAULT, tls, ignore,
                                     new PublishedTransportMetrics())));
+                    dialsDestination = d.dialsClientDestination();
                     d.close();
                 } catch (ConfigException e) {
                     problems.add(RouteProblems.locate(e, rc, "dial", rc.dial()));
                 }
                 try {
-                    withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
+                    Listener l = withLoader(le, () -> le.provider().listenerFactory().orElseThrow().create(
                             probe.context(rc, rc.listenTransport(), rc.listen(), "listen", PooledByteBufAllocator.DEFAULT, tls, ignore,
-                                    new PublishedTransportMetrics())))
-                            .close();
+                                    new PublishedTransportMetrics())));
+                    if (l.clientsNameDestinations() && Boolean.FALSE.equals(dialsDestination)) {
+                        // At run time such a route refuses every client (Relay); say so before.
+                        problems.add(new ConfigException.BadValue(rc.dial().origin(), "proxy.routes." + rc.name() + ".dial",
+                                "the " + rc.listenTransport() + " listener's clients name their own destination, but this"
+                                + " dial goes to the fixed address " + rc.dialDescription() + " and would refuse them all;"
+                                + " use address = dynamic with allow = [...] (tcp), or forward-destination = true toward an"
+                                + " exit (quic, ws, wss)"));
+                    }
+                    l.close();
                 } catch (ConfigException e) {
                     problems.add(RouteProblems.locate(e, rc, "listen", rc.listen()));
                 }

@@ -117,6 +117,13 @@ final class Relay {
         DialRequest request = new DialRequest(ch.eventLoop(), route.timeouts().connect(),
                 "route " + route.name() + " client " + ch.remoteAddress(), client.stream.requestedDestination(),
                 client.stream.authenticatedClient());
+        if (request.destination().isPresent() && !dialer.dialsClientDestination()) {
+            // Connecting the client somewhere it did not ask for would be worse than refusing.
+            dialFailed(new DialFailedException(DialFailure.NOT_ALLOWED, "this route dials the fixed address "
+                    + config.dialDescription() + ", not the destination its client names; dial it with"
+                    + " address = dynamic and allow = [...] (tcp), or forward-destination = true toward an exit"));
+            return;
+        }
         try {
             dial = dialer.dial(request);
         } catch (RuntimeException e) {

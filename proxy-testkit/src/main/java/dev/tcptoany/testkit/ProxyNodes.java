@@ -5,6 +5,7 @@ import dev.tcptoany.core.Proxy;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * The original four-node picture in one JVM: node 1 (tcp in, tunnel out) and node 2 (tunnel in,
@@ -38,6 +39,16 @@ public final class ProxyNodes implements AutoCloseable {
      */
     public ProxyNodes(TunnelSpec tunnel, InetSocketAddress upstream, Path dataDir, String extra, String node2Route,
                       String entryListen) {
+        this(tunnel, upstream, dataDir, extra, node2Route, entryListen, tunnel::dialBlockFor);
+    }
+
+    /**
+     * @param entryDial node 1's dial block for node 2's bound address: the tunnel's by default; an
+     *                  entry point, whose clients name their destination, needs a dial that goes
+     *                  there (e.g. tcp {@code address = dynamic}, the clients naming node 2)
+     */
+    public ProxyNodes(TunnelSpec tunnel, InetSocketAddress upstream, Path dataDir, String extra, String node2Route,
+                      String entryListen, Function<SocketAddress, String> entryDial) {
         String common = "proxy.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n" + extra + "\n";
         this.node2 = Proxy.start(ConfigLoader.parseString(common
                 + "proxy.routes.node2 {\n listen { " + tunnel.listenBlock() + " }\n"
@@ -48,12 +59,17 @@ public final class ProxyNodes implements AutoCloseable {
         try {
             n1 = Proxy.start(ConfigLoader.parseString(common
                     + "proxy.routes.node1 {\n listen { " + entryListen + " }\n"
-                    + " dial { " + tunnel.dialBlockFor(tunnelAddress) + " }\n}\n", "node1"));
+                    + " dial { " + entryDial.apply(tunnelAddress) + " }\n}\n", "node1"));
         } catch (RuntimeException e) {
             node2.close();
             throw e;
         }
         this.node1 = n1;
+    }
+
+    /** Where node 2 listens for the tunnel (what an entry point's clients ask for, with a dynamic node 1). */
+    public SocketAddress tunnelAddress() {
+        return node2.boundAddresses("node2").get(0);
     }
 
     /** Where clients connect: node 1's listener. */

@@ -74,6 +74,20 @@ public abstract class RelayBehaviourSuite {
         return "transport = tcp, address = \"127.0.0.1:0\"";
     }
 
+    /**
+     * Node 1's dial block toward node 2's bound tunnel address: the tunnel's by default. An entry
+     * point's clients name their destination, which a fixed dial refuses, so its suite dials
+     * {@code address = dynamic} and has its clients ask for {@link #tunnelAddress()}.
+     */
+    protected String entryDialBlock(java.net.SocketAddress tunnelAddress) {
+        return tunnel().dialBlockFor(tunnelAddress);
+    }
+
+    /** Node 2's bound tunnel address, of the nodes running now. */
+    protected InetSocketAddress tunnelAddress() {
+        return (InetSocketAddress) nodes.tunnelAddress();
+    }
+
     /** Extra HOCON for both nodes (e.g. shorter timeouts). */
     protected String extraConfig() {
         return "";
@@ -83,7 +97,7 @@ public abstract class RelayBehaviourSuite {
     void startNodes() throws IOException {
         dataDir = java.nio.file.Files.createTempDirectory("tcp2any-test");
         server = new TestServer();
-        nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
+        nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock(), this::entryDialBlock);
     }
 
     @AfterAll
@@ -328,7 +342,7 @@ public abstract class RelayBehaviourSuite {
             holder.close();
             server = new TestServer();
             nodes.close();
-            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
+            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock(), this::entryDialBlock);
         }
         // and the route serves again once the upstream is back
         try (Socket s = connect()) {
@@ -348,7 +362,8 @@ public abstract class RelayBehaviourSuite {
         // The suite's nodes restart with the limit (a transport may listen on a fixed address, such
         // as a socket path, so a second pair beside them is not possible), and without it after.
         nodes.close();
-        ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "max-open-connections = 1", entryListenBlock());
+        ProxyNodes limited = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "max-open-connections = 1", entryListenBlock(),
+                this::entryDialBlock);
         nodes = limited;
         try {
             try (Socket first = connectTo(limited.entry())) {
@@ -372,7 +387,7 @@ public abstract class RelayBehaviourSuite {
             }
         } finally {
             nodes.close();
-            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock());
+            nodes = new ProxyNodes(tunnel(), server.address(), dataDir, extraConfig(), "", entryListenBlock(), this::entryDialBlock);
         }
     }
 

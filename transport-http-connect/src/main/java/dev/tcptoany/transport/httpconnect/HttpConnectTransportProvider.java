@@ -31,7 +31,7 @@ public final class HttpConnectTransportProvider implements TransportProvider {
                         protected void initChannel(Channel ch) {
                             ConnectHandshake.install(ch, options, ctx.rejections(), acceptor);
                         }
-                    });
+                    }).namingDestinations();
         });
     }
 }

@@ -22,11 +22,17 @@ class HttpConnectRelayTest extends RelayBehaviourSuite {
         return "transport = http-connect, address = \"127.0.0.1:0\"";
     }
 
+    /** Node 1 goes where its clients ask, and they ask for node 2 (a fixed dial would refuse them). */
+    @Override
+    protected String entryDialBlock(java.net.SocketAddress tunnelAddress) {
+        return "transport = tcp, address = dynamic, allow = [\"127.0.0.0/8\"]";
+    }
+
     @Override
     protected Socket connectTo(InetSocketAddress entry) throws IOException {
         RawConnectClient c = new RawConnectClient(entry);
         c.socket.setSoTimeout(20_000);
-        String head = c.connect("127.0.0.1:" + server.port(), null); // node 1's fixed dial ignores the target
+        String head = c.connect("127.0.0.1:" + tunnelAddress().getPort(), null); // node 1 dials node 2 for it
         if (RawConnectClient.status(head) != 200) {
             c.close();
             throw new IOException("CONNECT answered " + head.lines().findFirst().orElse(""));

@@ -35,6 +35,11 @@ public final class QuicDialer implements Dialer {
         return pool.openStream(request.eventLoop(), request.description());
     }
 
+    @Override
+    public boolean dialsClientDestination() {
+        return forwardDestination;
+    }
+
     /** Open QUIC connections to the upstream (approximate; for tests and metrics). */
     public int openConnections() {
         return pool.openConnections();

@@ -31,7 +31,7 @@ public final class Socks5TransportProvider implements TransportProvider {
                         protected void initChannel(Channel ch) {
                             Socks5Handshake.install(ch, options, ctx.rejections(), acceptor);
                         }
-                    });
+                    }).namingDestinations();
         });
     }
 }

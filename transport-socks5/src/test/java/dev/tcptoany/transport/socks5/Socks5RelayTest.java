@@ -23,11 +23,17 @@ class Socks5RelayTest extends RelayBehaviourSuite {
         return "transport = socks5, address = \"127.0.0.1:0\"";
     }
 
+    /** Node 1 goes where its clients ask, and they ask for node 2 (a fixed dial would refuse them). */
+    @Override
+    protected String entryDialBlock(java.net.SocketAddress tunnelAddress) {
+        return "transport = tcp, address = dynamic, allow = [\"127.0.0.0/8\"]";
+    }
+
     @Override
     protected Socket connectTo(InetSocketAddress entry) throws IOException {
         Socket s = new Socket(new Proxy(Proxy.Type.SOCKS, entry));
         s.setSoTimeout(20_000);
-        s.connect(server.address(), 5000); // the SOCKS handshake; node 1's fixed dial ignores the target
+        s.connect(tunnelAddress(), 5000); // the SOCKS handshake: node 1 dials node 2 for it
         return s;
     }
 }

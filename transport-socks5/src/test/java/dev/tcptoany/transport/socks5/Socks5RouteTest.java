@@ -97,6 +97,28 @@ class Socks5RouteTest {
     }
 
     @Test
+    void aRouteWithAFixedDialFailsCheckAndRefusesClientsInsteadOfConnectingElsewhere() throws Exception {
+        String config = "proxy.routes.entry {\n"
+                + "  listen { transport = socks5, address = \"127.0.0.1:0\" }\n"
+                + "  dial { transport = tcp, address = \"127.0.0.1:" + v4.port() + "\" }\n}\n";
+        var problems = Proxy.check(ConfigLoader.parseString(config, "fixed.conf"), java.util.Optional.empty());
+        assertThat(problems).hasSize(1);
+        assertThat(problems.get(0).getMessage()).contains("fixed.conf: 3").contains("proxy.routes.entry.dial")
+                .contains("name their own destination").contains("address = dynamic");
+        // Started anyway (run does not stop for it): the client asked for another port and is refused;
+        // the fixed address is never connected.
+        Proxy p = Proxy.start(ConfigLoader.parseString(config, "fixed.conf"));
+        open.add(p);
+        InetSocketAddress entry = (InetSocketAddress) p.boundAddresses("entry").get(0);
+        try (RawSocks5Client c = new RawSocks5Client(entry)) {
+            assertThat(c.greet(0)).isZero();
+            assertThat(c.requestName(RawSocks5Client.CONNECT, "example.org", 80)).isEqualTo(Socks5Replies.NOT_ALLOWED);
+        }
+        assertThat(v4.accepted()).isZero();
+        assertThat(p.counters("entry").rejectedPeers()).containsEntry("destination-not-allowed", 1L);
+    }
+
+    @Test
     void refusedTargetsGetReplyTwoAndAreNeverConnected() throws Exception {
         InetSocketAddress entry = start("[\"any\"]", "", "");
         int port = v4.port();

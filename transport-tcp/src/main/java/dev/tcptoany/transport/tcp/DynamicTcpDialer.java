@@ -108,6 +108,11 @@ final class DynamicTcpDialer implements Dialer {
     }
 
     @Override
+    public boolean dialsClientDestination() {
+        return true;
+    }
+
+    @Override
     public Future<?> close() {
         resolver.close();
         return GlobalEventExecutor.INSTANCE.newSucceededFuture(null);

@@ -83,6 +83,11 @@ public final class WebSocketDialer implements Dialer {
     }
 
     @Override
+    public boolean dialsClientDestination() {
+        return settings.forwardDestination();
+    }
+
+    @Override
     public Future<ByteStream> dial(DialRequest request) {
         Promise<ByteStream> promise = request.eventLoop().newPromise();
         WebSocketUrl url = settings.url();
