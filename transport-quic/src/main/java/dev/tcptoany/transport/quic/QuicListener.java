@@ -240,7 +240,18 @@ public final class QuicListener implements Listener {
             // Per stream, not per connection: streams of one connection may carry different tokens.
             client = settings.tokens().match(header.token().orElse(null));
             if (client.isEmpty()) {
-                refuseUnauthorized(stream, gate, header);
+                refuseUnauthorized(stream, gate, header, "quic-unauthorized", header.token().isEmpty()
+                        ? "its stream header carries no token (dial { token = ... })"
+                        : "its token is not one this listener accepts (auth.token / auth.tokens)");
+                return;
+            }
+        }
+        if (settings.clients().required()) {
+            // TLS verified the certificate against tls.ca; auth.clients says whose it is.
+            client = settings.clients().match(peerCertificates(stream));
+            if (client.isEmpty()) {
+                refuseUnauthorized(stream, gate, header, "quic-unknown-client",
+                        "its certificate is not listed in auth.clients");
                 return;
             }
         }
@@ -250,14 +261,13 @@ public final class QuicListener implements Listener {
     }
 
     /**
-     * A stream without a token this listener knows: counted and logged as a rejected peer; a stream
+     * A stream without a token or certificate this listener knows: counted and logged as a rejected peer; a stream
      * that named a destination gets the answer "not allowed" (node 1's client then hears it, e.g.
      * SOCKS reply 0x02), any other is reset.
      */
-    private void refuseUnauthorized(QuicStreamChannel stream, StreamWriteGate gate, StreamHeader.Parsed header) {
-        String why = header.token().isEmpty() ? "its stream header carries no token (dial { token = ... })"
-                : "its token is not one this listener accepts (auth.token / auth.tokens)";
-        context.rejections().record("quic-unauthorized", stream.parent().remoteSocketAddress(), "route "
+    private void refuseUnauthorized(QuicStreamChannel stream, StreamWriteGate gate, StreamHeader.Parsed header,
+                                    String reason, String why) {
+        context.rejections().record(reason, stream.parent().remoteSocketAddress(), "route "
                 + context.routeName() + ": quic stream " + stream.streamId() + " refused: " + why
                 + header.destination().map(d -> " (asked for " + d + ")").orElse(""));
         if (header.destination().isPresent()) {
@@ -265,6 +275,14 @@ public final class QuicListener implements Listener {
                     .upstreamFailed(DialFailure.NOT_ALLOWED, why);
         } else {
             stream.shutdown(QuicErrorCodes.STREAM_UNAUTHORIZED).addListener(f -> stream.close());
+        }
+    }
+
+    private static java.security.cert.Certificate[] peerCertificates(QuicStreamChannel stream) {
+        try {
+            return stream.parent().sslEngine().getSession().getPeerCertificates();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
         }
     }
 

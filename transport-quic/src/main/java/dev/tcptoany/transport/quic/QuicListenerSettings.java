@@ -3,6 +3,7 @@ package dev.tcptoany.transport.quic;
 import com.typesafe.config.Config;
 import dev.tcptoany.api.HostPort;
 import dev.tcptoany.api.TlsSettings;
+import dev.tcptoany.api.policy.ClientCertificates;
 import dev.tcptoany.api.policy.ClientTokens;
 import java.util.List;
 
@@ -19,7 +20,8 @@ record QuicListenerSettings(
         boolean activeMigration,
         int sockets,
         QuicTuning tuning,
-        ClientTokens tokens) {
+        ClientTokens tokens,
+        ClientCertificates clients) {
 
     static QuicListenerSettings fromConfig(Config c) {
         TlsSettings tls = TlsSettings.fromConfig(c, "tls");
@@ -43,6 +45,7 @@ record QuicListenerSettings(
                 c.getBoolean("active-migration"),
                 QuicTuning.intIn(c, "sockets", 1, 64),
                 QuicTuning.fromConfig(c),
-                ClientTokens.fromConfig(c));
+                ClientTokens.fromConfig(c),
+                ClientCertificates.fromConfig(c, tls));
     }
 }

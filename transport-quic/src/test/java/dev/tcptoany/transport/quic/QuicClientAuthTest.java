@@ -5,28 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tcptoany.core.ConfigLoader;
 import dev.tcptoany.core.Proxy;
 import dev.tcptoany.testkit.LeakDetection;
+import dev.tcptoany.testkit.TestCertificates;
 import dev.tcptoany.testkit.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.cert.X509Certificate;
-import java.util.Base64;
-import java.util.Date;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,40 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(LeakDetection.class)
 class QuicClientAuthTest {
-
-    private record Pem(Path cert, Path key) {
-    }
-
-    private static Pem issue(Path dir, String name, KeyPair subject, X509Certificate issuerCert, KeyPair issuer,
-                             boolean ca) throws Exception {
-        long now = System.currentTimeMillis();
-        X500Name subjectName = new X500Name("CN=" + name);
-        X500Name issuerName = issuerCert == null ? subjectName
-                : new X500Name(issuerCert.getSubjectX500Principal().getName());
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, BigInteger.valueOf(now),
-                new Date(now - 60_000), new Date(now + 86_400_000L), subjectName, subject.getPublic());
-        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-        b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
-                : KeyUsage.digitalSignature));
-        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
-        Path certFile = dir.resolve(name + ".crt");
-        Path keyFile = dir.resolve(name + ".key");
-        Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", subject.getPrivate().getEncoded()));
-        return new Pem(certFile, keyFile);
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
-    private static KeyPair ecKey() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(256);
-        return g.generateKeyPair();
-    }
 
     private static Proxy entry(Path data, int node2Port, String tls) {
         return Proxy.start(ConfigLoader.parseString("proxy.data-dir = \"" + data + "\"\n"
@@ -103,11 +56,9 @@ class QuicClientAuthTest {
 
     @Test
     void listenerRequiringClientCertificatesAdmitsOnlyDialersWithOne(@TempDir Path dir) throws Exception {
-        KeyPair caKey = ecKey();
-        Pem ca = issue(dir, "clients-ca", caKey, null, caKey, true);
-        X509Certificate caCert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificate(Files.newInputStream(ca.cert()));
-        Pem client = issue(dir, "node1", ecKey(), caCert, caKey, false);
+        TestCertificates.Authority authority = TestCertificates.authority(dir, "clients-ca");
+        TestCertificates.Pem ca = authority.pem();
+        TestCertificates.Pem client = authority.issue("node1");
 
         try (TestServer server = new TestServer(TestServer.ECHO)) {
             Proxy exit = Proxy.start(ConfigLoader.parseString("proxy.data-dir = \"" + dir + "\"\n"
@@ -128,5 +79,76 @@ class QuicClientAuthTest {
                 }
             }
         }
+    }
+
+    /** node 1 for one client: socks5 in, quic out with that client's certificate. */
+    private static Proxy socksEntry(Path data, int node2Port, TestCertificates.Pem client) {
+        return Proxy.start(ConfigLoader.parseString("proxy.data-dir = \"" + data + "\"\n"
+                + "proxy.routes.entry {\n listen { transport = socks5, address = \"127.0.0.1:0\" }\n"
+                + " dial { transport = quic, address = \"127.0.0.1:" + node2Port + "\", pin-local-identity = quic,"
+                + " forward-destination = true, handshake-timeout = 2s,"
+                + " tls { cert = \"" + client.cert() + "\", key = \"" + client.key() + "\" } }\n}\n", "entry"));
+    }
+
+    private static String socksEcho(Proxy node1, dev.tcptoany.testkit.CountingEchoServer target) {
+        InetSocketAddress socks = (InetSocketAddress) node1.boundAddresses("entry").get(0);
+        try (Socket s = new Socket(new java.net.Proxy(java.net.Proxy.Type.SOCKS, socks))) {
+            s.setSoTimeout(10_000);
+            s.connect(target.address(), 10_000);
+            s.getOutputStream().write("hi".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * auth.clients: the exit names each client by its certificate's SHA-256 and judges its streams
+     * with that entry's allow list; a certificate the CA signed but no entry lists is refused.
+     */
+    @Test
+    void clientCertificatesSelectTheirOwnAllowLists(@TempDir Path dir) throws Exception {
+        TestCertificates.Authority authority = TestCertificates.authority(dir, "clients-ca");
+        TestCertificates.Pem ca = authority.pem();
+        TestCertificates.Pem alice = authority.issue("alice");
+        TestCertificates.Pem bob = authority.issue("bob");
+        TestCertificates.Pem carol = authority.issue("carol");
+        try (var x = new dev.tcptoany.testkit.CountingEchoServer(java.net.InetAddress.getByName("127.0.0.1"));
+             var y = new dev.tcptoany.testkit.CountingEchoServer(java.net.InetAddress.getByName("127.0.0.1"));
+             Proxy exit = Proxy.start(ConfigLoader.parseString("proxy.data-dir = \"" + dir + "\"\n"
+                     + "proxy.routes.exit {\n listen { transport = quic, address = \"127.0.0.1:0\",\n"
+                     + "  tls { client-auth = require, ca = \"" + ca.cert() + "\" }\n"
+                     + "  auth.clients {\n"
+                     + "   alice { cert-sha256 = \"" + alice.sha256() + "\", allow = [\"127.0.0.1:" + x.port() + "\"] }\n"
+                     + "   bob { cert-sha256 = \"" + bob.sha256().toLowerCase() + "\", allow = [\"127.0.0.1:" + y.port() + "\"] }\n"
+                     + "  } }\n"
+                     + " dial { transport = tcp, address = dynamic, allow = [\"127.0.0.0/8\"] }\n}\n", "exit"))) {
+            int port = ((InetSocketAddress) exit.boundAddresses("exit").get(0)).getPort();
+            try (Proxy a = socksEntry(dir, port, alice); Proxy b = socksEntry(dir, port, bob);
+                 Proxy c = socksEntry(dir, port, carol)) {
+                assertThat(socksEcho(a, x)).isEqualTo("hi");
+                assertThat(socksEcho(a, y)).contains("not allowed");
+                assertThat(socksEcho(b, y)).isEqualTo("hi");
+                assertThat(socksEcho(b, x)).contains("not allowed");
+                assertThat(socksEcho(c, x)).as("signed by the CA, listed nowhere").contains("not allowed");
+                assertThat(x.accepted()).isEqualTo(1);
+                assertThat(y.accepted()).isEqualTo(1);
+                assertThat(exit.counters("exit").rejectedPeers()).containsEntry("quic-unknown-client", 1L)
+                        .containsEntry("destination-not-allowed", 2L);
+            }
+        }
+    }
+
+    @Test
+    void clientEntriesNeedRequiredClientCertificates() {
+        var problems = Proxy.check(ConfigLoader.parseString("proxy.routes.exit {\n"
+                + " listen { transport = quic, address = \"127.0.0.1:0\"\n"
+                + "  auth.clients { a { cert-sha256 = \"" + "ab".repeat(31) + "cd\" } } }\n"
+                + " dial { transport = tcp, address = dynamic, allow = [any] }\n}\n", "exit.conf"),
+                java.util.Optional.empty());
+        assertThat(problems).hasSize(1);
+        assertThat(problems.get(0).getMessage()).contains("exit.conf: 3").contains("auth.clients")
+                .contains("client-auth = require");
     }
 }

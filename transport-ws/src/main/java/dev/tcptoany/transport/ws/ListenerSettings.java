@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.HostPort;
+import dev.tcptoany.api.TlsSettings;
+import dev.tcptoany.api.policy.ClientCertificates;
 import dev.tcptoany.api.policy.ClientTokens;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +18,7 @@ record ListenerSettings(
         String subprotocol,
         OriginPolicy origins,
         TokenCheck token,
+        ClientCertificates clients,
         Duration handshakeTimeout,
         int maxHeaderSize,
         FrameSettings frames) {
@@ -39,6 +42,7 @@ record ListenerSettings(
                 ConfigValues.string(c, "subprotocol"),
                 new OriginPolicy(origins),
                 new TokenCheck(ClientTokens.fromConfig(c), header),
+                ClientCertificates.fromConfig(c, TlsSettings.fromConfig(c, "tls")),
                 ConfigValues.duration(c, "handshake-timeout", false),
                 ConfigValues.size(c, "max-header-size", 1024, 1024 * 1024),
                 FrameSettings.fromConfig(c));

@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
@@ -167,6 +168,18 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             send(ctx, r, "ws-unauthorized", "missing or wrong token in header " + settings.token().header());
             return;
         }
+        if (settings.clients().required()) {
+            // TLS verified the certificate against tls.ca; auth.clients says whose it is.
+            client = settings.clients().match(peerCertificates(ctx));
+            if (client.isEmpty()) {
+                FullHttpResponse r = response(ctx, HttpResponseStatus.FORBIDDEN, "client certificate not listed\n");
+                if (req.headers().contains(DestinationHeaders.DESTINATION)) {
+                    r.headers().set(DestinationHeaders.DIAL_FAILURE, DialFailure.NOT_ALLOWED.key());
+                }
+                send(ctx, r, "ws-unknown-client", "client certificate not listed in auth.clients");
+                return;
+            }
+        }
         if (!"13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "").trim())) {
             FullHttpResponse r = response(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "WebSocket version 13 required\n");
             r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
@@ -276,6 +289,15 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         log.debug("{}: upgraded ({})", description, ours ? Subprotocol.NAME : "plain binary");
         return written;
+    }
+
+    private static java.security.cert.Certificate[] peerCertificates(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        try {
+            return tls == null ? null : tls.engine().getSession().getPeerCertificates();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     private void reject(ChannelHandlerContext ctx, HttpResponseStatus status, String reason, String detail) {
