@@ -55,15 +55,20 @@ TOPOLOGIES = [
     # alternate topologies, so "--only tcp,tcp-quiet --reps 5" is the interleaved on/off comparison.
     dict(name="tcp-quiet", label="tcp->tcp, no access log, no admin endpoint", kind="ours", transport="tcp",
          ops=False),
-    dict(name="quic", label="tcp->quic->tcp", kind="ours", transport="quic"),
+    dict(name="quic", label="tcp->quic->tcp", kind="ours", transport="quic", bulk=True),
     dict(name="quic-cubic", label="tcp->quic->tcp, cubic", kind="ours", transport="quic",
          quic={"congestion-control": "cubic"}),
+    # A SOCKS5 entry (issue 14): the load tool's clients do the SOCKS5 handshake with node 1 and ask for the echo
+    # server, node 1 forwards the destination over QUIC, node 2 dials it (address = dynamic). iperf3 cannot speak
+    # SOCKS5, so its throughput is the load tool's bulk echo, measured on the fixed-target quic topology too.
+    dict(name="socks5-quic", label="socks5->quic->tcp(dynamic)", kind="ours", transport="quic", entry="socks5",
+         bulk=True),
     dict(name="ws", label="tcp->ws->tcp", kind="ours", transport="ws"),
     dict(name="wss", label="tcp->wss->tcp", kind="ours", transport="wss"),
 ]
 TOPO = {t["name"]: t for t in TOPOLOGIES}
 TOPOLOGIES_ORDER = [t["name"] for t in TOPOLOGIES]
-ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "tcp-ws-tcp": "ws", "tcp-wss-tcp": "wss", "cubic": "quic-cubic",
+ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "socks5": "socks5-quic", "tcp-ws-tcp": "ws", "tcp-wss-tcp": "wss", "cubic": "quic-cubic",
            # bbr is the default since 2026-12-01; the old name still selects it
            "bbr": "quic", "quic-bbr": "quic"}
 
@@ -71,8 +76,8 @@ PATHS = ["loopback", "veth", "lossy"]
 # What each path runs unless --only says otherwise. socat on veth only on request (haproxy is the relay
 # baseline there); the lossy path runs the QUIC topologies only.
 PATH_TOPOLOGIES = {
-    "loopback": ["direct", "socat", "haproxy", "tcp", "quic", "ws", "wss"],
-    "veth": ["direct", "haproxy", "tcp", "quic", "quic-cubic", "ws", "wss"],
+    "loopback": ["direct", "socat", "haproxy", "tcp", "quic", "socks5-quic", "ws", "wss"],
+    "veth": ["direct", "haproxy", "tcp", "quic", "socks5-quic", "quic-cubic", "ws", "wss"],
     "lossy": ["quic", "quic-cubic"],
 }
 NS_PREFIX = "tta-bench-"
@@ -527,8 +532,25 @@ def wait_listening(port, proc, what, timeout=30.0, udp=False, ns=None):
     raise BenchError(f"{what} not listening on {port} after {timeout:.0f} s")
 
 
-def wait_echo(entry, procs, what, timeout=40.0, ns=None):
-    """End-to-end readiness: one small echo through the whole chain, from the client's namespace."""
+def socks5_connect(s, target):
+    """RFC 1928 CONNECT (no authentication) to target (an IPv4 address, port) on a connected socket."""
+    s.sendall(b"\x05\x01\x00")
+    if s.recv(2) != b"\x05\x00":
+        raise OSError("the SOCKS5 entry refused no-auth")
+    s.sendall(b"\x05\x01\x00\x01" + socket.inet_aton(target[0]) + target[1].to_bytes(2, "big"))
+    reply = b""
+    while len(reply) < 10:
+        chunk = s.recv(10 - len(reply))
+        if not chunk:
+            raise OSError(f"the SOCKS5 entry closed after {reply!r}")
+        reply += chunk
+    if reply[1] != 0:
+        raise OSError(f"SOCKS5 reply {reply[1]}")
+
+
+def wait_echo(entry, procs, what, timeout=40.0, ns=None, socks5=None):
+    """End-to-end readiness: one small echo through the whole chain, from the client's namespace (through
+    a SOCKS5 entry at socks5, asking it for entry, when given)."""
     deadline = time.time() + timeout
     last = None
     while time.time() < deadline:
@@ -537,9 +559,11 @@ def wait_echo(entry, procs, what, timeout=40.0, ns=None):
                 raise BenchError(f"{what}: a process exited with code {p.returncode} during start-up")
         try:
             with in_netns(ns):
-                s = socket.create_connection(entry, timeout=2)
+                s = socket.create_connection(socks5 or entry, timeout=2)
             with s:
                 s.settimeout(3)
+                if socks5:
+                    socks5_connect(s, entry)
                 s.sendall(b"ready?")
                 got = b""
                 while len(got) < 6:
@@ -713,9 +737,11 @@ class Running:
     def __init__(self, name, path):
         self.name = name
         self.path = path
+        self.spec = {}
         self.client_ns = path.client_ns
         self.iperf_entry = None
         self.echo_entry = None
+        self.echo_socks5 = None  # a SOCKS5 entry: echo_entry is then what the clients ask it for
         self.nodes = []      # PIDs measured for CPU and RSS (node 1, node 2)
         self.procs = []      # Popen objects, stopped in reverse order
         self.fds_per_conn = 2
@@ -754,6 +780,7 @@ def start_iperf_server(work, path):
 
 def start_topology(spec, path, work, idle_count, quic_extra, lossy=None):
     r = Running(spec["name"], path)
+    r.spec = spec
     echo_proc, echo_port = start_echo(work, path)
     r.procs.append(echo_proc)
     iperf_proc, iperf_port = start_iperf_server(work, path)
@@ -768,7 +795,7 @@ def start_topology(spec, path, work, idle_count, quic_extra, lossy=None):
             start_haproxy(r, work, path, iperf_port, echo_port, idle_count)
         else:
             start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy)
-        wait_echo(r.echo_entry, r.procs, spec["name"], ns=path.client_ns)
+        wait_echo(r.echo_entry, r.procs, spec["name"], ns=path.client_ns, socks5=r.echo_socks5)
     except Exception:
         stop_topology(r)
         raise
@@ -924,11 +951,16 @@ def start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy=Non
     ent_i, ent_e = free_port(path.client_ns), free_port(path.client_ns)
     q_listen = quic_settings(spec, quic_extra, "listen", lossy) if transport == "quic" else ""
     q_dial = quic_settings(spec, quic_extra, "dial", lossy) if transport == "quic" else ""
+    socks5 = spec.get("entry") == "socks5"
+    # With a SOCKS5 entry the echo route's exit dials what each client names, allowed only the echo server
+    # (its address named explicitly, which also lifts the built-in deny of loopback).
+    echo_dial = (f'transport = tcp, address = dynamic, allow = ["{srv}:{echo_port}"]' if socks5
+                 else dial_block("tcp", srv, echo_port))
     node2 = (route("iperf", f'transport = {transport}, address = "{srv}:{hop_i}"{q_listen}',
                    dial_block("tcp", srv, iperf_port))
-             + route("echo", f'transport = {transport}, address = "{srv}:{hop_e}"{q_listen}',
-                     dial_block("tcp", srv, echo_port)))
-    node1 = route("echo", f'transport = tcp, address = "127.0.0.1:{ent_e}"', dial_block(transport, srv, hop_e, q_dial))
+             + route("echo", f'transport = {transport}, address = "{srv}:{hop_e}"{q_listen}', echo_dial))
+    node1 = route("echo", f'transport = {"socks5" if socks5 else "tcp"}, address = "127.0.0.1:{ent_e}"',
+                  dial_block(transport, srv, hop_e, q_dial + (", forward-destination = true" if socks5 else "")))
     relays = []
     if lossy:
         drop, delay, seed = lossy
@@ -979,6 +1011,8 @@ def start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy=Non
         wait_listening(ent, procs[1], "node 1", timeout=60, ns=path.client_ns)
     r.iperf_entry = r.routes.get("lossless") or ("127.0.0.1", ent_i)
     r.echo_entry = ("127.0.0.1", ent_e)
+    if socks5:
+        r.echo_socks5, r.echo_entry = ("127.0.0.1", ent_e), (srv, echo_port)
     r.nodes = [measured_pid(procs[1].pid), measured_pid(procs[0].pid)]
     # QUIC carries each TCP connection as a stream: one descriptor per connection in each node.
     r.fds_per_conn = 1 if transport == "quic" else 2
@@ -1005,6 +1039,11 @@ def run_tool(work, args, timeout, ns=None):
 
 def target(entry):
     return f"{entry[0]}:{entry[1]}"
+
+
+def echo_target(r):
+    """The load tool's options that reach the echo server: its entry, or a SOCKS5 entry and what to ask it for."""
+    return ["--target", target(r.echo_entry)] + (["--socks5", target(r.echo_socks5)] if r.echo_socks5 else [])
 
 
 def iperf(r, work, seconds=None, omit=0, parallel=1, reverse=False, sample_rss=False, nbytes=None, entry=None):
@@ -1117,9 +1156,21 @@ def measure(r, work, cfg, do_idle, idle_count):
     ns = r.client_ns
     m["rss_idle_mb"] = [rss_mb(p) for p in nodes] if nodes else None
     if cfg["verify_bytes"]:
-        v = run_tool(work, ["verify", "--target", target(r.echo_entry), "--bytes", str(cfg["verify_bytes"]),
+        v = run_tool(work, ["verify", *echo_target(r), "--bytes", str(cfg["verify_bytes"]),
                             "--connections", "4", "--max-seconds", "60"], 90, ns)
         m["verify_ok"] = v["ok"] == v["connections"]
+    if r.spec.get("bulk"):
+        # The load tool's echo throughput: the one figure a SOCKS5 entry and the fixed target share (iperf3
+        # cannot go through SOCKS5). Its warm-up covers the JIT of a topology that runs no iperf3 first.
+        secs = max(1, cfg["iperf_t"])
+        for key, conns, warm in (("bulk_p1_gbps", 1, max(2, cfg["warm_t"])), ("bulk_p4_gbps", 4, 1)):
+            b = run_tool(work, ["bulk", *echo_target(r), "--connections", str(conns), "--seconds", str(secs),
+                                "--warmup-seconds", str(warm)], secs + warm + 60, ns)
+            m[key] = b["gbps"]
+            m.setdefault("tool", {})[key] = b
+    if r.echo_socks5:
+        measure_echo_clients(r, work, cfg, m)
+        return m
     if cfg["warm_t"]:
         m["warmup_intervals_gbps"], m["warmup_seconds"] = warm_up(r, work, cfg)
     t, o = cfg["iperf_t"], cfg["iperf_omit"]
@@ -1150,18 +1201,7 @@ def measure(r, work, cfg, do_idle, idle_count):
         m["cpu_s_per_gb"] = sum(per_node)
         m["cpu_s_per_gb_p1"] = sum(p1["cpu"]) / (p1["bytes"] / 1e9)
         m["rss_load_mb"] = p4["rss_peak_mb"]
-    lat = run_tool(work, ["latency", "--target", target(r.echo_entry), "--count", str(cfg["lat_count"]),
-                          "--warmup", str(cfg["lat_warmup"]), "--size", "64", "--max-seconds", "60"], 120, ns)
-    m["lat_p50_us"], m["lat_p99_us"] = lat["p50_us"], lat["p99_us"]
-    seq = run_tool(work, ["connrate", "--target", target(r.echo_entry), "--count", str(cfg["conn_seq"]),
-                          "--warmup", str(max(20, cfg["conn_seq"] // 10)), "--concurrency", "1",
-                          "--max-seconds", str(cfg["conn_max_s"])], 90, ns)
-    conc = run_tool(work, ["connrate", "--target", target(r.echo_entry), "--count", str(cfg["conn_conc"]),
-                           "--warmup", str(max(20, cfg["conn_conc"] // 10)),
-                           "--concurrency", str(cfg["conn_concurrency"]), "--max-seconds", str(cfg["conn_max_s"])],
-                    90, ns)
-    m["conn_seq_per_s"], m["conn_conc_per_s"] = seq["per_sec"], conc["per_sec"]
-    m["tool"] = {"latency": lat, "connrate_seq": seq, "connrate_concurrent": conc}
+    measure_echo_clients(r, work, cfg, m)
     if do_idle:
         try:
             m.update(idle(r, work, idle_count, cfg["idle_max_s"]))
@@ -1169,6 +1209,23 @@ def measure(r, work, cfg, do_idle, idle_count):
             # Keep this repetition's other figures; the failure is reported on its own.
             m["idle_error"] = str(e)
     return m
+
+
+def measure_echo_clients(r, work, cfg, m):
+    """Latency and connection set-up through the echo route (through a SOCKS5 entry: handshake included)."""
+    ns = r.client_ns
+    lat = run_tool(work, ["latency", *echo_target(r), "--count", str(cfg["lat_count"]),
+                          "--warmup", str(cfg["lat_warmup"]), "--size", "64", "--max-seconds", "60"], 120, ns)
+    m["lat_p50_us"], m["lat_p99_us"] = lat["p50_us"], lat["p99_us"]
+    seq = run_tool(work, ["connrate", *echo_target(r), "--count", str(cfg["conn_seq"]),
+                          "--warmup", str(max(20, cfg["conn_seq"] // 10)), "--concurrency", "1",
+                          "--max-seconds", str(cfg["conn_max_s"])], 90, ns)
+    conc = run_tool(work, ["connrate", *echo_target(r), "--count", str(cfg["conn_conc"]),
+                           "--warmup", str(max(20, cfg["conn_conc"] // 10)),
+                           "--concurrency", str(cfg["conn_concurrency"]), "--max-seconds", str(cfg["conn_max_s"])],
+                    90, ns)
+    m["conn_seq_per_s"], m["conn_conc_per_s"] = seq["per_sec"], conc["per_sec"]
+    m.setdefault("tool", {}).update({"latency": lat, "connrate_seq": seq, "connrate_concurrent": conc})
 
 
 def measure_lossy(r, work, cfg):
@@ -1255,7 +1312,9 @@ SCALAR = ["tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "lat_p50_us", "lat_p99_
           "lossless_gbps", "lossy_gbps", "loss_ratio", "cpu_s_per_gb_lossless", "cpu_s_per_gb_lossy",
           "relay_drop_share",
           # node 1's /metrics against iperf3 (topologies with the admin endpoint)
-          "metrics_bytes_vs_iperf", "metrics_bytes_vs_iperf_sent"]
+          "metrics_bytes_vs_iperf", "metrics_bytes_vs_iperf_sent",
+          # the load tool's bulk echo (quic and socks5-quic)
+          "bulk_p1_gbps", "bulk_p4_gbps"]
 VECTOR = ["rss_idle_mb", "rss_load_mb", "rss_idle_conns_mb", "cpu_s_per_gb_nodes", "udp_dgrams_per_gb_ns"]
 
 
@@ -1280,7 +1339,8 @@ def aggregate(runs):
     return med, spread, samples
 
 
-HIGHER = {"tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "conn_seq_per_s", "conn_conc_per_s"}
+HIGHER = {"tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "conn_seq_per_s", "conn_conc_per_s", "bulk_p1_gbps",
+          "bulk_p4_gbps"}
 
 
 def ratio(topos, name, base, key):
@@ -1430,6 +1490,26 @@ def targets(paths):
                   f"{fmt_pct(r)} ({fmt_num(med.get('lossy_gbps'), 3)} of {fmt_num(med.get('lossless_gbps'), 3)} "
                   f"Gbit/s){first}" if r is not None else "–")
     return out
+
+
+def socks5_entry_table(paths):
+    """socks5-quic against quic on each path that measured both."""
+    keys = [("bulk_p1_gbps", "bulk echo 1 conn, Gbit/s"), ("bulk_p4_gbps", "bulk echo 4 conns, Gbit/s"),
+            ("conn_seq_per_s", "conn/s, 1 at a time"), ("conn_conc_per_s", "conn/s, 16 in flight"),
+            ("lat_p50_us", "latency p50, µs"), ("lat_p99_us", "latency p99, µs")]
+    lines = []
+    for pname in ("loopback", "veth"):
+        topos = (paths.get(pname) or {}).get("topologies") or {}
+        if not (topos.get("quic", {}).get("median") and topos.get("socks5-quic", {}).get("median")):
+            continue
+        for key, what in keys:
+            fixed, socks = topos["quic"]["median"].get(key), topos["socks5-quic"]["median"].get(key)
+            lines.append(f"| {pname} | {what} | {fmt_num(fixed)} | {fmt_num(socks)} | "
+                         f"{fmt_ratio(ratio(topos, 'socks5-quic', 'quic', key))} |")
+    if not lines:
+        return ""
+    return "\n".join(["| path | measure | tcp->quic->tcp | socks5->quic->tcp(dynamic) | socks5 ×fixed |",
+                      "|---|---|---|---|---|"] + lines)
 
 
 def cc_comparison(paths):
@@ -1632,6 +1712,12 @@ def markdown(result):
                         + " /proc/net/snmp):", "", ot, ""]
         if pr.get("skipped"):
             out += [f"Not measured on this path: {', '.join(pr['skipped'])}.", ""]
+    se = socks5_entry_table(paths)
+    if se:
+        out += ["A SOCKS5 entry (socks5->quic->tcp with the destination carried to the exit, which dials it after "
+                "its allow list) against the fixed target (tcp->quic->tcp), same runs; throughput is the load "
+                "tool's bulk echo (`bulk`: 64 KiB writes, bytes echoed back per second; iperf3 cannot speak "
+                "SOCKS5), conn/s and latency include the SOCKS5 handshake:", "", se, ""]
     cc = cc_comparison(paths)
     if cc:
         out += ["Congestion control, bbr (the default) against cubic, same runs:", "", cc, ""]
@@ -1735,7 +1821,7 @@ def run_path(pname, path, plan, cfg, work, failures, quic_extra, lossy=None):
             name, label = spec["name"], spec["label"]
             t = topos[name]
             do_idle = (pname == "loopback" and rep < cfg["idle_reps"] and spec["kind"] in ("ours", "haproxy")
-                       and cfg["idle"] > 0)
+                       and cfg["idle"] > 0 and not spec.get("entry"))
             log(f"{pname}, run {rep + 1}/{cfg['reps']}: {label}")
             tw = os.path.join(work, f"{pname}-{name}-{rep + 1}")
             os.makedirs(tw, exist_ok=True)
@@ -1907,7 +1993,7 @@ def main():
         if only is None:
             return list(PATH_TOPOLOGIES[pname])
         if pname == "lossy":
-            return [n for n in only if TOPO[n]["transport"] == "quic"]
+            return [n for n in only if TOPO[n]["transport"] == "quic" and not TOPO[n].get("entry")]
         return [n for n in TOPOLOGIES_ORDER if n in only]
 
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -1948,8 +2034,9 @@ def main():
         plan, skipped = [], []
         for n in wanted_on(pname):
             spec = TOPO[n]
-            if spec["kind"] == "ours" and spec["transport"] not in transports:
-                skipped.append(f"{spec['label']} (no '{spec['transport']}' transport yet)")
+            missing = [t for t in (spec["transport"], spec.get("entry")) if t and t not in transports]
+            if spec["kind"] == "ours" and missing:
+                skipped.append(f"{spec['label']} (no '{missing[0]}' transport yet)")
                 continue
             plan.append(spec)
         for s_ in skipped:

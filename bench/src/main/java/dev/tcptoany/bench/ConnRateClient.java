@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -16,14 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Connection set-up rate: each connection opens, echoes {@code --size} bytes (checked), and closes;
  * {@code --concurrency} of them at a time (1 = sequential). Stops after {@code --count} connections or
- * {@code --max-seconds}, whichever comes first. The timed loop runs on one event-loop thread.
+ * {@code --max-seconds}, whichever comes first. The timed loop runs on one event-loop thread. With
+ * {@code --socks5} each set-up includes the SOCKS5 handshake (the echo starts after the entry's 0x00).
  */
 final class ConnRateClient {
     private ConnRateClient() {
     }
 
     static int run(Args args) throws Exception {
-        InetSocketAddress target = Net.parse(args.str("target", null));
+        Connector target = Connector.fromArgs(args);
         int size = args.integer("size", 64);
         int count = args.integer("count", 2000);
         int warmup = args.integer("warmup", 200);
@@ -47,7 +47,7 @@ final class ConnRateClient {
      * Runs {@code concurrency} chains on the client's single event loop: each chain opens a connection, echoes,
      * closes, and opens the next from the close callback, so no thread hand-off is timed with the tunnel.
      */
-    private static Json phase(Bootstrap b, InetSocketAddress target, int size, int count, int concurrency,
+    private static Json phase(Bootstrap b, Connector target, int size, int count, int concurrency,
                               double maxSeconds) throws InterruptedException {
         AtomicInteger started = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
@@ -85,7 +85,7 @@ final class ConnRateClient {
                     }
                     p.close();
                 });
-                ChannelFuture cf = onLoop.clone().handler(probe).connect(target);
+                ChannelFuture cf = target.connect(onLoop.clone(), probe);
                 cf.addListener(f -> {
                     if (!f.isSuccess()) {
                         failed.incrementAndGet();

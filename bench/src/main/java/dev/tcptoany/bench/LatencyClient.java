@@ -21,7 +21,7 @@ final class LatencyClient {
     }
 
     static int run(Args args) throws Exception {
-        String target = args.str("target", null);
+        Connector target = Connector.fromArgs(args);
         int size = args.integer("size", 64);
         int count = args.integer("count", 10000);
         int warmup = args.integer("warmup", 1000);
@@ -29,7 +29,7 @@ final class LatencyClient {
         EventLoopGroup group = Net.group(1);
         try {
             PingPong handler = new PingPong(size, warmup, count);
-            Channel ch = Net.client(group, 10_000).handler(handler).connect(Net.parse(target)).sync().channel();
+            Channel ch = target.connect(Net.client(group, 10_000), handler).sync().channel();
             Object outcome;
             try {
                 outcome = handler.done.get((long) (maxSeconds * 1000), TimeUnit.MILLISECONDS);

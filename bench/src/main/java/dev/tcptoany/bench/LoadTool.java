@@ -8,7 +8,10 @@ package dev.tcptoany.bench;
  * <li>{@code connrate --target H:P [--size 64] [--count 2000] [--warmup 200] [--concurrency 1] [--max-seconds 10]}</li>
  * <li>{@code idle --target H:P [--count 10000] [--connect-concurrency 200] [--hold-seconds S] [--max-seconds 120]}</li>
  * <li>{@code verify --target H:P [--bytes N] [--connections 4] [--max-seconds 60]}</li>
+ * <li>{@code bulk --target H:P [--connections 1] [--seconds 4] [--warmup-seconds 2]}: echo throughput</li>
  * </ul>
+ * The clients (latency, connrate, verify, bulk) take {@code --socks5 HOST:PORT}: connect through that SOCKS5
+ * entry and ask it for {@code --target} (a name goes as a name).
  * Every client prints one JSON line per result and exits non-zero when the run failed.
  */
 public final class LoadTool {
@@ -17,7 +20,7 @@ public final class LoadTool {
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
-            System.err.println("usage: LoadTool echo|latency|connrate|idle|verify [--option value]...");
+            System.err.println("usage: LoadTool echo|latency|connrate|idle|verify|bulk [--option value]...");
             System.exit(2);
         }
         int rc;
@@ -27,17 +30,21 @@ public final class LoadTool {
                     rc = EchoServer.run(new Args(argv, 1, "bind", "port", "threads"));
                     break;
                 case "latency":
-                    rc = LatencyClient.run(new Args(argv, 1, "target", "size", "count", "warmup", "max-seconds"));
+                    rc = LatencyClient.run(new Args(argv, 1, "target", "socks5", "size", "count", "warmup", "max-seconds"));
                     break;
                 case "connrate":
-                    rc = ConnRateClient.run(new Args(argv, 1, "target", "size", "count", "warmup", "concurrency", "max-seconds"));
+                    rc = ConnRateClient.run(new Args(argv, 1, "target", "socks5", "size", "count", "warmup", "concurrency",
+                            "max-seconds"));
                     break;
                 case "idle":
                     rc = IdleHolder.run(new Args(argv, 1, "target", "count", "connect-concurrency", "size",
                             "hold-seconds", "max-seconds"));
                     break;
                 case "verify":
-                    rc = VerifyClient.run(new Args(argv, 1, "target", "bytes", "connections", "max-seconds"));
+                    rc = VerifyClient.run(new Args(argv, 1, "target", "socks5", "bytes", "connections", "max-seconds"));
+                    break;
+                case "bulk":
+                    rc = BulkClient.run(new Args(argv, 1, "target", "socks5", "connections", "seconds", "warmup-seconds"));
                     break;
                 default:
                     System.err.println("unknown sub-command " + argv[0]);

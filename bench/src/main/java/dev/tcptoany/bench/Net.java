@@ -56,6 +56,12 @@ final class Net {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     }
 
+    /** {@code HOST:PORT} left unresolved: for a SOCKS5 request, which carries a name as a name. */
+    static InetSocketAddress parseUnresolved(String hostPort) {
+        InetSocketAddress a = parse(hostPort);
+        return InetSocketAddress.createUnresolved(a.getHostString(), a.getPort());
+    }
+
     static InetSocketAddress parse(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0) {

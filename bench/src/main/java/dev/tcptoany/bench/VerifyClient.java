@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 
-import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ final class VerifyClient {
     }
 
     static int run(Args args) throws Exception {
-        InetSocketAddress target = Net.parse(args.str("target", null));
+        Connector target = Connector.fromArgs(args);
         long bytes = args.longValue("bytes", 8L << 20);
         int connections = args.integer("connections", 4);
         double maxSeconds = args.dbl("max-seconds", 60);
@@ -36,7 +35,7 @@ final class VerifyClient {
             for (int i = 0; i < connections; i++) {
                 Transfer t = new Transfer(bytes, 1000 + i);
                 transfers.add(t);
-                Net.client(group, 10_000).handler(t).connect(target).addListener(f -> {
+                target.connect(Net.client(group, 10_000), t).addListener(f -> {
                     if (!f.isSuccess()) {
                         t.done.complete("connect: " + f.cause());
                     }
