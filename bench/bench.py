@@ -1862,8 +1862,12 @@ def run_path(pname, path, plan, cfg, work, failures, quic_extra, lossy=None):
                 if spec["transport"] == "quic" and m.get("udp_dgrams_per_gb") is not None:
                     udp = (f", {m['udp_dgrams_per_gb']:,.0f} datagrams/GB, {m['udp_rcvbuf_drops']} rcvbuf drops, "
                            f"{(m['udp_lost_share'] or 0) * 100:.2f}% lost")
-                log(f"  {label}: -P1 {m['tput_p1_gbps']:.2f} -P4 {m['tput_p4_gbps']:.2f} -R {m['tput_r_gbps']:.2f} "
-                    f"Gbit/s, p50 {m['lat_p50_us']:.0f} µs, p99 {m['lat_p99_us']:.0f} µs, "
+                tput = (f"-P1 {m['tput_p1_gbps']:.2f} -P4 {m['tput_p4_gbps']:.2f} -R {m['tput_r_gbps']:.2f} Gbit/s, "
+                        if "tput_p1_gbps" in m else "")
+                if "bulk_p1_gbps" in m:
+                    tput += f"bulk echo {m['bulk_p1_gbps']:.2f} / x4 {m['bulk_p4_gbps']:.2f} Gbit/s, "
+                log(f"  {label}: {tput}"
+                    f"p50 {m['lat_p50_us']:.0f} µs, p99 {m['lat_p99_us']:.0f} µs, "
                     f"{m['conn_seq_per_s']:.0f}/{m['conn_conc_per_s']:.0f} conn/s"
                     + (f", {m['cpu_s_per_gb']:.2f} CPU s/GB" if "cpu_s_per_gb" in m else "") + udp
                     + (f", {m['idle_count']} idle held, RSS {m['rss_idle_conns_mb'][0]:.0f}/"
