@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tcptoany.core.ConfigLoader;
 import dev.tcptoany.core.Proxy;
 import dev.tcptoany.testkit.LeakDetection;
+import dev.tcptoany.testkit.SocksEcho;
 import dev.tcptoany.testkit.TestCertificates;
 import dev.tcptoany.testkit.TestServer;
 import java.io.IOException;
@@ -91,16 +92,7 @@ class QuicClientAuthTest {
     }
 
     private static String socksEcho(Proxy node1, dev.tcptoany.testkit.CountingEchoServer target) {
-        InetSocketAddress socks = (InetSocketAddress) node1.boundAddresses("entry").get(0);
-        try (Socket s = new Socket(new java.net.Proxy(java.net.Proxy.Type.SOCKS, socks))) {
-            s.setSoTimeout(10_000);
-            s.connect(target.address(), 10_000);
-            s.getOutputStream().write("hi".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            s.shutdownOutput();
-            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return e.getMessage();
-        }
+        return SocksEcho.echo((InetSocketAddress) node1.boundAddresses("entry").get(0), target.address(), "hi");
     }
 
     /**

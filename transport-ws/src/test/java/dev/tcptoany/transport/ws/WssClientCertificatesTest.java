@@ -6,12 +6,10 @@ import dev.tcptoany.core.ConfigLoader;
 import dev.tcptoany.core.Proxy;
 import dev.tcptoany.testkit.CountingEchoServer;
 import dev.tcptoany.testkit.LeakDetection;
+import dev.tcptoany.testkit.SocksEcho;
 import dev.tcptoany.testkit.TestCertificates;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,16 +36,7 @@ class WssClientCertificatesTest {
     }
 
     private static String socksEcho(Proxy node1, CountingEchoServer target) {
-        InetSocketAddress socks = (InetSocketAddress) node1.boundAddresses("entry").get(0);
-        try (Socket s = new Socket(new java.net.Proxy(java.net.Proxy.Type.SOCKS, socks))) {
-            s.setSoTimeout(10_000);
-            s.connect(target.address(), 10_000);
-            s.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
-            s.shutdownOutput();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return e.getMessage();
-        }
+        return SocksEcho.echo((InetSocketAddress) node1.boundAddresses("entry").get(0), target.address(), "hi");
     }
 
     @Test
