@@ -1,9 +1,6 @@
 package dev.tcptoany.api.policy;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import dev.tcptoany.api.ConfigProblems;
 import dev.tcptoany.api.TlsSettings;
 import java.security.MessageDigest;
@@ -13,9 +10,7 @@ import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A listener's {@code auth.clients { NAME { cert-sha256 = "AB:CD:...", allow = [...] } }}: which
@@ -26,7 +21,6 @@ import java.util.Set;
  * anyone the CA ever signed for reach what only listed clients should.
  */
 public final class ClientCertificates {
-    private static final Set<String> ENTRY_KEYS = Set.of("cert-sha256", "allow");
 
     private record Entry(byte[] fingerprint, AuthenticatedClient client) {
     }
@@ -54,28 +48,14 @@ public final class ClientCertificates {
                     + " use one of them (auth.token, one shared secret, may go with auth.clients)");
         }
         List<Entry> entries = new ArrayList<>();
-        for (Map.Entry<String, ConfigValue> e : listen.getObject("auth.clients").entrySet()) {
-            String name = e.getKey();
-            String path = "auth.clients.\"" + name + "\"";
-            if (e.getValue().valueType() != ConfigValueType.OBJECT) {
-                throw ConfigProblems.badValue(listen, path, "expected { cert-sha256 = \"AB:CD:...\", allow = [...] }");
-            }
-            Config entry = listen.getConfig(path);
-            for (String key : entry.root().keySet()) {
-                if (!ENTRY_KEYS.contains(key)) {
-                    throw ConfigProblems.badValue(listen, path + "." + key, "unknown key; a client entry takes"
-                            + " cert-sha256 and allow");
-                }
-            }
-            String text;
-            try {
-                text = entry.hasPath("cert-sha256") ? entry.getString("cert-sha256") : "";
-            } catch (ConfigException.WrongType x) {
-                throw ConfigProblems.badValue(listen, path + ".cert-sha256", "expected a string");
-            }
+        for (NamedClientEntries.Entry named : NamedClientEntries.read(listen, "auth.clients", "cert-sha256",
+                "{ cert-sha256 = \"AB:CD:...\", allow = [...] }")) {
+            String name = named.name();
+            String path = named.path();
+            String text = named.credential();
             String hex = TlsSettings.normalizeFingerprint(text);
             if (!hex.matches("[0-9a-f]{64}")) {
-                throw ConfigProblems.badValue(listen, entry.hasPath("cert-sha256") ? path + ".cert-sha256" : path,
+                throw ConfigProblems.badValue(listen, path + ".cert-sha256",
                         "client entry '" + name + "' needs cert-sha256, the SHA-256 fingerprint of its certificate"
                         + " (64 hex digits, colons allowed; 'tcp-to-any-proxy fingerprint CERT' prints it)");
             }
@@ -86,9 +66,7 @@ public final class ClientCertificates {
                             + other.client().name() + "' and '" + name + "' list the same certificate");
                 }
             }
-            Optional<List<DestinationRule>> allow = entry.hasPath("allow")
-                    ? Optional.of(DestinationPolicy.rules(listen, path + ".allow")) : Optional.empty();
-            entries.add(new Entry(fingerprint, new AuthenticatedClient(name, allow)));
+            entries.add(new Entry(fingerprint, named.client()));
         }
         return new ClientCertificates(entries);
     }

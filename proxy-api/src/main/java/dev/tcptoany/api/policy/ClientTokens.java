@@ -1,18 +1,13 @@
 package dev.tcptoany.api.policy;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import dev.tcptoany.api.ConfigProblems;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The secrets a listener admits, from its {@code auth} block: either one shared {@code token}, or
@@ -24,7 +19,6 @@ import java.util.Set;
  * the length or content of a guess, nor which entry it matched.
  */
 public final class ClientTokens {
-    private static final Set<String> ENTRY_KEYS = Set.of("token", "allow");
     /** The name a match of the single {@code auth.token} gets in log lines. */
     public static final String SHARED_TOKEN_NAME = "auth.token";
 
@@ -60,29 +54,11 @@ public final class ClientTokens {
             return none();
         }
         List<Entry> entries = new ArrayList<>();
-        for (Map.Entry<String, ConfigValue> e : listen.getObject("auth.tokens").entrySet()) {
-            String name = e.getKey();
-            String path = "auth.tokens.\"" + name + "\"";
-            if (e.getValue().valueType() != ConfigValueType.OBJECT) {
-                throw ConfigProblems.badValue(listen, path, "expected { token = \"...\", allow = [...] }");
-            }
-            Config entry = listen.getConfig(path);
-            for (String key : entry.root().keySet()) {
-                if (!ENTRY_KEYS.contains(key)) {
-                    throw ConfigProblems.badValue(listen, path + "." + key, "unknown key; a token entry takes token"
-                            + " and allow");
-                }
-            }
-            String token;
-            try {
-                token = entry.hasPath("token") ? entry.getString("token") : "";
-            } catch (ConfigException.WrongType x) {
-                throw ConfigProblems.badValue(listen, path + ".token", "expected a string");
-            }
-            if (token.isEmpty()) {
-                throw ConfigProblems.badValue(listen, entry.hasPath("token") ? path + ".token" : path,
-                        "token entry '" + name + "' needs a non-empty token");
-            }
+        for (NamedClientEntries.Entry named : NamedClientEntries.read(listen, "auth.tokens", "token",
+                "{ token = \"...\", allow = [...] }")) {
+            String name = named.name();
+            String path = named.path();
+            String token = named.credential();
             byte[] digest = sha256(token);
             for (Entry other : entries) {
                 if (MessageDigest.isEqual(other.digest(), digest)) {
@@ -90,9 +66,7 @@ public final class ClientTokens {
                             + "' and '" + name + "' have the same token; a token must say which entry it is");
                 }
             }
-            Optional<List<DestinationRule>> allow = entry.hasPath("allow")
-                    ? Optional.of(DestinationPolicy.rules(listen, path + ".allow")) : Optional.empty();
-            entries.add(new Entry(digest, new AuthenticatedClient(name, allow)));
+            entries.add(new Entry(digest, named.client()));
         }
         return new ClientTokens(entries);
     }

@@ -28,7 +28,7 @@ class ClientCertificatesTest {
         assertThatThrownBy(() -> read("auth.clients { a { cert-sha256 = \"" + FP + "\" } }"))
                 .hasMessageContaining("exit.conf: 1").hasMessageContaining("client-auth = require");
         assertThatThrownBy(() -> read(tls + "auth.clients { a { allow = [any] } }"))
-                .hasMessageContaining("needs cert-sha256");
+                .hasMessageContaining("needs a non-empty cert-sha256");
         assertThatThrownBy(() -> read(tls + "auth.clients { a { cert-sha256 = \"AB:CD\" } }"))
                 .hasMessageContaining("64 hex digits");
         assertThatThrownBy(() -> read(tls + "auth.clients {\n a { cert-sha256 = \"" + FP + "\" }\n b { cert-sha256 = \""
