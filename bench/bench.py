@@ -254,6 +254,29 @@ def cpu_seconds(pid):
     return total / CLK_TCK
 
 
+def compiler_cpu_seconds(pid):
+    """utime+stime of the JIT compiler threads (C1/C2 CompilerThread) of the processes under pid: the share
+    of a node's CPU that compiles rather than relays (hand runs, 2026-12-01: 13-23% of a QUIC node's CPU was
+    still C2 after 40 s of transfer, because deoptimised methods keep being recompiled)."""
+    total = 0
+    for p in tree(pid):
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                with open(f"/proc/{p}/task/{t}/stat") as f:
+                    st = f.read()
+            except OSError:
+                continue
+            if not st[st.index("(") + 1:st.rindex(")")].startswith(("C1 CompilerThre", "C2 CompilerThre")):
+                continue
+            fields = st[st.rindex(")") + 2:].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
+
+
 def rss_mb(pid):
     total = 0
     for p in tree(pid):
@@ -1058,6 +1081,7 @@ def iperf(r, work, seconds=None, omit=0, parallel=1, reverse=False, sample_rss=F
         cmd.append("-R")
     what = " ".join(cmd[5:])
     cpu0 = [cpu_seconds(p) for p in r.nodes]
+    jit0 = [compiler_cpu_seconds(p) for p in r.nodes]
     sampler = RssSampler(r.nodes) if sample_rss and r.nodes else None
     if sampler:
         sampler.__enter__()
@@ -1070,6 +1094,7 @@ def iperf(r, work, seconds=None, omit=0, parallel=1, reverse=False, sample_rss=F
             sampler.__exit__()
     time.sleep(0.3)  # let socat reap its per-connection children so their CPU is counted
     cpu1 = [cpu_seconds(p) for p in r.nodes]
+    jit1 = [compiler_cpu_seconds(p) for p in r.nodes]
     with open(os.path.join(work, "iperf3-client.log"), "a") as f:
         f.write(f"$ {' '.join(cmd)}\n{res.stdout[-4000:]}{res.stderr}\n")
     try:
@@ -1087,7 +1112,7 @@ def iperf(r, work, seconds=None, omit=0, parallel=1, reverse=False, sample_rss=F
     # Sender-side Gbit/s per 0.5 s, omitted ones included: shows whether warm-up and -O were long enough.
     series = [round(iv["sum"]["bits_per_second"] / 1e9, 3) for iv in intervals]
     return {"gbps": gbps, "bytes": moved, "received": end["sum_received"]["bytes"], "sent": end["sum_sent"]["bytes"],
-            "cpu": [b - a for a, b in zip(cpu0, cpu1)],
+            "cpu": [b - a for a, b in zip(cpu0, cpu1)], "jit_cpu": [b - a for a, b in zip(jit0, jit1)],
             "rss_peak_mb": sampler.peak if sampler else None, "intervals_gbps": series,
             "seconds": end["sum_received"].get("seconds")}
 
@@ -1200,6 +1225,9 @@ def measure(r, work, cfg, do_idle, idle_count):
         m["cpu_s_per_gb_nodes"] = per_node
         m["cpu_s_per_gb"] = sum(per_node)
         m["cpu_s_per_gb_p1"] = sum(p1["cpu"]) / (p1["bytes"] / 1e9)
+        node_cpu = sum(sum(x["cpu"]) for x in (p1, p4, rv))
+        if node_cpu > 0:
+            m["jit_cpu_share"] = sum(sum(x["jit_cpu"]) for x in (p1, p4, rv)) / node_cpu
         m["rss_load_mb"] = p4["rss_peak_mb"]
     measure_echo_clients(r, work, cfg, m)
     if do_idle:
@@ -1306,7 +1334,7 @@ def idle(r, work, requested, max_seconds):
 # ---------------------------------------------------------------- aggregation and report
 
 SCALAR = ["tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "lat_p50_us", "lat_p99_us", "conn_seq_per_s",
-          "conn_conc_per_s", "cpu_s_per_gb", "cpu_s_per_gb_p1", "udp_dgrams_per_gb", "udp_rcvbuf_drops",
+          "conn_conc_per_s", "cpu_s_per_gb", "cpu_s_per_gb_p1", "jit_cpu_share", "udp_dgrams_per_gb", "udp_rcvbuf_drops",
           "udp_sndbuf_errors", "udp_lost_share",
           # lossy path
           "lossless_gbps", "lossy_gbps", "loss_ratio", "cpu_s_per_gb_lossless", "cpu_s_per_gb_lossy",
@@ -1613,7 +1641,8 @@ def ours_table(topos, order, two_ns):
         return ""
     with_udp = any(topos[n].get("transport") == "quic" and topos[n]["median"].get("udp_dgrams_per_gb") is not None
                    for n in rows)  # results from before the UDP counters have none
-    cols = ["topology", "-P1 ×tcp", "-P4 ×tcp", "-R ×tcp", "conn/s ×16 ×tcp", "CPU s/GB ×tcp", "CPU s/GB n1 / n2"]
+    cols = ["topology", "-P1 ×tcp", "-P4 ×tcp", "-R ×tcp", "conn/s ×16 ×tcp", "CPU s/GB ×tcp", "CPU s/GB n1 / n2",
+            "of it JIT compiling"]
     if with_udp:
         cols += ["UDP datagrams sent per GB" + (" (A / B)" if two_ns else ""), "receive-buffer drops",
                  "send-buffer errors", "datagrams lost"]
@@ -1625,6 +1654,7 @@ def ours_table(topos, order, two_ns):
                                 ("tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "conn_conc_per_s", "cpu_s_per_gb")]
         nodes = med.get("cpu_s_per_gb_nodes")
         cells.append(" / ".join(fmt_num(x) for x in nodes) if nodes else "–")
+        cells.append(fmt_pct(med.get("jit_cpu_share"), 0))
         if with_udp and t.get("transport") == "quic" and med.get("udp_dgrams_per_gb") is not None:
             dg = fmt_num(med["udp_dgrams_per_gb"], 0)
             ns = med.get("udp_dgrams_per_gb_ns")
@@ -1729,7 +1759,8 @@ def markdown(result):
             f"latency: {s['lat_count']:,} "
             f"round trips of 64 bytes on one connection; conn/s: open, echo 64 bytes, close "
             f"({s['conn_seq']:,} one at a time, {s['conn_conc']:,} with {s['conn_concurrency']} in flight); "
-            "CPU: user+system seconds of both relay nodes over all iperf3 tests divided by GB moved; "
+            "CPU: user+system seconds of both relay nodes over all iperf3 tests divided by GB moved (\"of it JIT "
+            "compiling\": the share of that spent by the JVMs' C1/C2 compiler threads); "
             "RSS load: peak during -P4; idle connections (on loopback, in " + (
                 f"the first {s['idle_reps']} runs" if s['idle_reps'] > 1 else "the first run")
             + "): opened through the tunnel to an echo server, held, "
