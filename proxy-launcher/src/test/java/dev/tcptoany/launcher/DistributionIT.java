@@ -170,6 +170,37 @@ class DistributionIT {
     }
 
     @Test
+    void ioUringLoopsLoadFromTheDistributionsLib() throws Exception {
+        assertThat(home.resolve("lib"))
+                .isDirectoryContaining("glob:**/netty-transport-native-io_uring-*-linux-x86_64.jar")
+                .isDirectoryContaining("glob:**/netty-transport-native-io_uring-*-linux-aarch_64.jar")
+                .isDirectoryContaining("glob:**/netty-transport-classes-io_uring-*.jar");
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(),
+                () -> "io_uring is unavailable here: " + io.netty.channel.uring.IoUring.unavailabilityCause());
+        try (TestServer server = new TestServer()) {
+            int port = freePort();
+            Path conf = tmp.resolve("uring.conf");
+            Files.writeString(conf, """
+                    proxy.event-loop.kind = io_uring
+                    proxy.routes.echo {
+                      listen { transport = tcp, address = "127.0.0.1:%d" }
+                      dial   { transport = tcp, address = "127.0.0.1:%d" }
+                    }
+                    proxy.shutdown-grace = 2s
+                    """.formatted(port, server.port()));
+            Process p = startLogged("run", "-c", conf.toString());
+            try {
+                awaitListening(port, p);
+                assertEcho(port);
+                assertThat(Files.readString(logs.get(p))).contains("(event loops: io_uring x");
+                stopAndExpectZero(p);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void originalFlagsRunWithoutASubcommand() throws Exception {
         try (TestServer server = new TestServer()) {
             int port = freePort();

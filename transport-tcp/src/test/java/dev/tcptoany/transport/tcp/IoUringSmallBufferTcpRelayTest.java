@@ -1,5 +1,6 @@
 package dev.tcptoany.transport.tcp;
 
+import dev.tcptoany.testkit.IoUringAvailable;
 import dev.tcptoany.testkit.RelayBehaviourSuite;
 import dev.tcptoany.testkit.TunnelSpec;
 import org.junit.jupiter.api.extension.ExtendWith;

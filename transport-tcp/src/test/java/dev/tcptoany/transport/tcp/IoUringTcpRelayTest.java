@@ -2,6 +2,7 @@ package dev.tcptoany.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcptoany.testkit.IoUringAvailable;
 import dev.tcptoany.testkit.RelayBehaviourSuite;
 import dev.tcptoany.testkit.TunnelSpec;
 import io.netty.channel.uring.IoUringServerSocketChannel;

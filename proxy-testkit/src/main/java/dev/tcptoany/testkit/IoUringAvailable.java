@@ -1,4 +1,4 @@
-package dev.tcptoany.transport.tcp;
+package dev.tcptoany.testkit;
 
 import io.netty.channel.uring.IoUring;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -8,9 +8,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Runs a test class only where io_uring loads, and says why not elsewhere (kernel too old,
  * {@code /proc/sys/kernel/io_uring_disabled}, a seccomp profile, not Linux). Evaluated before the
- * class's nodes start, so a skipped class starts nothing.
+ * class's nodes start, so a skipped class starts nothing. Use with {@code @ExtendWith(IoUringAvailable.class)}.
  */
-final class IoUringAvailable implements ExecutionCondition {
+public final class IoUringAvailable implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         if (IoUring.isAvailable()) {
