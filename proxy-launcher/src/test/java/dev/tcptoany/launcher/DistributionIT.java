@@ -50,8 +50,12 @@ class DistributionIT {
 
     /** A long-running proxy whose output goes to a file (Process.destroy() closes its pipes). */
     private Process startLogged(String... args) throws IOException {
+        return startLoggedWith(builder(args));
+    }
+
+    private Process startLoggedWith(ProcessBuilder builder) throws IOException {
         Path log = tmp.resolve("proxy-" + System.nanoTime() + ".log");
-        Process p = builder(args).redirectOutput(log.toFile()).start();
+        Process p = builder.redirectOutput(log.toFile()).start();
         logs.put(p, log);
         return p;
     }
@@ -193,6 +197,38 @@ class DistributionIT {
                 awaitListening(port, p);
                 assertEcho(port);
                 assertThat(Files.readString(logs.get(p))).contains("(event loops: io_uring x");
+                stopAndExpectZero(p);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void whereIoUringDoesNotLoadTheNodeSaysSoAndFallsBack() throws Exception {
+        try (TestServer server = new TestServer()) {
+            int port = freePort();
+            Path conf = tmp.resolve("fallback.conf");
+            Files.writeString(conf, """
+                    proxy.event-loop.kind = io_uring
+                    proxy.routes.echo {
+                      listen { transport = tcp, address = "127.0.0.1:%d" }
+                      dial   { transport = tcp, address = "127.0.0.1:%d" }
+                    }
+                    proxy.shutdown-grace = 2s
+                    """.formatted(port, server.port()));
+            ProcessBuilder b = builder("run", "-c", conf.toString());
+            // Netty's switch that keeps every native transport from loading: io_uring falls back to
+            // epoll, which does not load either, so the node ends on NIO, saying so at each step.
+            b.environment().put("JAVA_OPTS", b.environment().get("JAVA_OPTS") + " -Dio.netty.transport.noNative=true");
+            Process p = startLoggedWith(b);
+            try {
+                awaitListening(port, p);
+                assertEcho(port);
+                assertThat(Files.readString(logs.get(p)))
+                        .containsOnlyOnce("io_uring transport unavailable (").contains("noNative=true); using epoll")
+                        .containsOnlyOnce("Native epoll transport unavailable (")
+                        .contains("(event loops: nio x");
                 stopAndExpectZero(p);
             } finally {
                 p.destroyForcibly();
