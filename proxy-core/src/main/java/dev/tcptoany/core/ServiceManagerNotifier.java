@@ -11,8 +11,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,7 +52,8 @@ public final class ServiceManagerNotifier implements AutoCloseable {
         }
         EventLoopGroup ownLoop = null;
         if (!network.isEpoll()) {
-            if (!Epoll.isAvailable()) {
+            // NIO was asked for (or nothing native loads): no native loop of ours then.
+            if (!network.kind().equals(EventLoopKind.IO_URING.text()) || !Epoll.isAvailable()) {
                 log.warn("NOTIFY_SOCKET is set but the event loops are {}: systemd notifications (READY=1, STOPPING=1) "
                         + "need epoll; none will be sent (use Type=exec, or proxy.event-loop.kind = auto on Linux)",
                         network.kind());
