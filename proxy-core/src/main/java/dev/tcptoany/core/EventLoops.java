@@ -11,15 +11,15 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
@@ -70,7 +70,8 @@ public final class EventLoops implements NetworkChannels, AutoCloseable {
                         + " multi-socket listeners (SO_REUSEPORT) are epoll-only, so QUIC routes run without them");
                 return EventLoopKind.IO_URING;
             }
-            log.info("io_uring transport unavailable ({}); using epoll", IoUring.unavailabilityCause() == null
+            // Asked for by name, so a warning: the node runs, but not as configured.
+            log.warn("io_uring transport unavailable ({}); using epoll", IoUring.unavailabilityCause() == null
                     ? "not Linux" : IoUring.unavailabilityCause().toString());
             requested = EventLoopKind.EPOLL;
         }
