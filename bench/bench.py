@@ -55,6 +55,10 @@ TOPOLOGIES = [
     # alternate topologies, so "--only tcp,tcp-quiet --reps 5" is the interleaved on/off comparison.
     dict(name="tcp-quiet", label="tcp->tcp, no access log, no admin endpoint", kind="ours", transport="tcp",
          ops=False),
+    # Both nodes on io_uring event loops (proxy.event-loop.kind = io_uring) instead of epoll (issue 15):
+    # "--only tcp,tcp-uring" compares the two, interleaved like every topology.
+    dict(name="tcp-uring", label="tcp->tcp, io_uring event loops", kind="ours", transport="tcp",
+         event_loop="io_uring"),
     dict(name="quic", label="tcp->quic->tcp", kind="ours", transport="quic", bulk=True),
     dict(name="quic-cubic", label="tcp->quic->tcp, cubic", kind="ours", transport="quic",
          quic={"congestion-control": "cubic"}),
@@ -70,7 +74,7 @@ TOPO = {t["name"]: t for t in TOPOLOGIES}
 TOPOLOGIES_ORDER = [t["name"] for t in TOPOLOGIES]
 ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "socks5": "socks5-quic", "tcp-ws-tcp": "ws", "tcp-wss-tcp": "wss", "cubic": "quic-cubic",
            # bbr is the default since 2026-12-01; the old name still selects it
-           "bbr": "quic", "quic-bbr": "quic"}
+           "bbr": "quic", "quic-bbr": "quic", "tcp-io_uring": "tcp-uring", "io_uring": "tcp-uring"}
 
 PATHS = ["loopback", "veth", "lossy"]
 # What each path runs unless --only says otherwise. socat on veth only on request (haproxy is the relay
@@ -1011,6 +1015,9 @@ def start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy=Non
     else:
         node1 += "proxy.log.access = false\n"
         node2 += "proxy.log.access = false\n"
+    if spec.get("event_loop"):
+        node1 += f"proxy.event-loop.kind = {spec['event_loop']}\n"
+        node2 += f"proxy.event-loop.kind = {spec['event_loop']}\n"
     procs = []
     for node, text, ns in (("2", node2, path.server_ns), ("1", node1, path.client_ns)):
         env = dict(os.environ)

@@ -80,7 +80,8 @@ public final class Proxy implements AutoCloseable {
     public static Proxy start(Config userConfig, Optional<java.nio.file.Path> pluginsDirOverride) {
         Prepared prepared = prepare(userConfig, pluginsDirOverride);
         ProxySettings settings = prepared.settings();
-        EventLoops loops = new EventLoops(settings.preferNative(), settings.workerThreads());
+        settings.warnings().forEach(log::warn);
+        EventLoops loops = new EventLoops(settings.eventLoopKind(), settings.workerThreads());
         Proxy proxy = new Proxy(settings, loops);
         try {
             proxy.startAdmin();
@@ -168,8 +169,14 @@ public final class Proxy implements AutoCloseable {
         return checkReport(userConfig, pluginsDirOverride).problems();
     }
 
-    /** What {@link #checkReport} found: the problems, and what a start would do that check did not. */
-    public record CheckReport(List<ConfigException> problems, List<String> notes) {
+    /**
+     * What {@link #checkReport} found: the problems, what a start would do that check did not, and
+     * deprecated keys still read (each naming file and line).
+     */
+    public record CheckReport(List<ConfigException> problems, List<String> notes, List<String> warnings) {
+        public CheckReport(List<ConfigException> problems, List<String> notes) {
+            this(problems, notes, List.of());
+        }
     }
 
     /**
@@ -219,7 +226,7 @@ public final class Proxy implements AutoCloseable {
             }
             probe.resolvers.close();
         }
-        return new CheckReport(List.copyOf(problems), tls.notes());
+        return new CheckReport(List.copyOf(problems), tls.notes(), prepared.settings().warnings());
     }
 
     /**
@@ -501,7 +508,7 @@ public final class Proxy implements AutoCloseable {
     /** The keys read once at start: a changed value is reported and waits for the next restart. */
     private static void restartOnly(ProxySettings running, ProxySettings next) {
         Map<String, Object[]> pairs = new LinkedHashMap<>();
-        pairs.put("proxy.event-loop.native", new Object[] {running.preferNative(), next.preferNative()});
+        pairs.put("proxy.event-loop.kind", new Object[] {running.eventLoopKind(), next.eventLoopKind()});
         pairs.put("proxy.event-loop.threads", new Object[] {running.workerThreads(), next.workerThreads()});
         pairs.put("proxy.data-dir", new Object[] {running.dataDir(), next.dataDir()});
         pairs.put("proxy.plugins.dir", new Object[] {running.pluginsDir(), next.pluginsDir()});

@@ -23,22 +23,24 @@ public final class ProxySettings {
     private final Optional<Path> pluginsDir;
     private final Path dataDir;
     private final Duration shutdownGrace;
-    private final boolean preferNative;
+    private final EventLoopKind eventLoopKind;
     private final int workerThreads;
     private final TlsEngine tlsEngine;
     private final DnsSettings dns;
     private final List<RouteConfig> routes;
     private final List<ConfigException> problems;
+    /** Deprecated keys still read, each naming file and line. */
+    private List<String> warnings = List.of();
     private Optional<java.net.InetSocketAddress> adminAddress = Optional.empty();
 
     private ProxySettings(Config root, Optional<Path> pluginsDir, Path dataDir, Duration shutdownGrace,
-                          boolean preferNative, int workerThreads, TlsEngine tlsEngine, DnsSettings dns,
+                          EventLoopKind eventLoopKind, int workerThreads, TlsEngine tlsEngine, DnsSettings dns,
                           List<RouteConfig> routes, List<ConfigException> problems) {
         this.root = root;
         this.pluginsDir = pluginsDir;
         this.dataDir = dataDir;
         this.shutdownGrace = shutdownGrace;
-        this.preferNative = preferNative;
+        this.eventLoopKind = eventLoopKind;
         this.workerThreads = workerThreads;
         this.tlsEngine = tlsEngine;
         this.dns = dns;
@@ -56,7 +58,8 @@ public final class ProxySettings {
         // Values are read from the root by their full path, so every problem names the key as the
         // user writes it (proxy.shutdown-grace, not shutdown-grace).
         Duration grace = positiveDuration(root, "proxy.shutdown-grace", problems, Duration.ofSeconds(10));
-        boolean preferNative = proxy.getBoolean("event-loop.native");
+        List<String> warnings = new ArrayList<>();
+        EventLoopKind eventLoopKind = eventLoopKind(root, problems, warnings);
         int threads = proxy.getInt("event-loop.threads");
         if (threads < 0) {
             problems.add(ConfigProblems.badValue(root, "proxy.event-loop.threads", "must be 0 (one per core) or more"));
@@ -84,10 +87,72 @@ public final class ProxySettings {
             }
         }
         Optional<java.net.InetSocketAddress> admin = adminAddress(root, problems);
-        ProxySettings settings = new ProxySettings(root, pluginsDir, dataDir, grace, preferNative, threads, tlsEngine, dns,
+        ProxySettings settings = new ProxySettings(root, pluginsDir, dataDir, grace, eventLoopKind, threads, tlsEngine, dns,
                 List.copyOf(routes), List.copyOf(problems));
         settings.adminAddress = admin;
+        settings.warnings = List.copyOf(warnings);
         return settings;
+    }
+
+    private static final String KIND_PATH = "proxy.event-loop.kind";
+    private static final String NATIVE_PATH = "proxy.event-loop.native";
+
+    /**
+     * {@code proxy.event-loop.kind}, or the boolean {@code proxy.event-loop.native} it replaced when
+     * a user's file still sets that (true = auto, false = nio) and not the kind: read, with a
+     * warning naming its file and line. Set next to the kind, the kind wins.
+     */
+    private static EventLoopKind eventLoopKind(Config root, List<ConfigException> problems, List<String> warnings) {
+        EventLoopKind kind = EventLoopKind.AUTO;
+        String text = null;
+        try {
+            text = root.getString(KIND_PATH);
+        } catch (ConfigException e) {
+            problems.add(e);
+        }
+        if (text != null) {
+            Optional<EventLoopKind> parsed = EventLoopKind.parse(text);
+            if (parsed.isPresent()) {
+                kind = parsed.get();
+            } else {
+                problems.add(ConfigProblems.badValue(root, KIND_PATH, "'" + text + "' is not an event-loop kind; expected "
+                        + EventLoopKind.VALUES));
+            }
+        }
+        if (!root.hasPath(NATIVE_PATH)) {
+            return kind;
+        }
+        boolean preferNative;
+        try {
+            preferNative = root.getBoolean(NATIVE_PATH);
+        } catch (ConfigException e) {
+            problems.add(e);
+            return kind;
+        }
+        com.typesafe.config.ConfigOrigin where = root.getValue(NATIVE_PATH).origin();
+        if (setByUser(root, KIND_PATH)) {
+            warnings.add(where.description() + ": " + NATIVE_PATH + " is deprecated and ignored next to " + KIND_PATH
+                    + " (running with kind = " + kind + "); remove it");
+            return kind;
+        }
+        kind = preferNative ? EventLoopKind.AUTO : EventLoopKind.NIO;
+        warnings.add(where.description() + ": " + NATIVE_PATH + " is deprecated; read as " + KIND_PATH + " = " + kind
+                + " (write that instead; " + EventLoopKind.VALUES + ")");
+        return kind;
+    }
+
+    /** True when the value comes from somewhere else than a module's reference.conf. */
+    private static boolean setByUser(Config root, String path) {
+        if (!root.hasPath(path)) {
+            return false;
+        }
+        String resource = root.getValue(path).origin().resource();
+        return resource == null || !resource.endsWith("reference.conf");
+    }
+
+    /** Deprecated keys still read ({@code proxy.event-loop.native}): one line each, naming file and line. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** {@code proxy.admin.address}: off when empty; a non-loopback address needs {@code allow-remote}. */
@@ -214,8 +279,9 @@ public final class ProxySettings {
         return shutdownGrace;
     }
 
-    public boolean preferNative() {
-        return preferNative;
+    /** {@code proxy.event-loop.kind} as asked ({@code auto} included); {@link EventLoops} resolves it. */
+    public EventLoopKind eventLoopKind() {
+        return eventLoopKind;
     }
 
     /** The TLS engine of TLS-over-TCP transports ({@code proxy.tls.provider}, resolved). */
@@ -237,7 +303,7 @@ public final class ProxySettings {
      * loops, the data and plugins directories, the admin endpoint and the TLS engine.
      */
     ProxySettings withRestartOnlyOf(ProxySettings running) {
-        ProxySettings s = new ProxySettings(root, running.pluginsDir, running.dataDir, shutdownGrace, running.preferNative,
+        ProxySettings s = new ProxySettings(root, running.pluginsDir, running.dataDir, shutdownGrace, running.eventLoopKind,
                 running.workerThreads, running.tlsEngine, running.dns, routes, problems);
         s.adminAddress = running.adminAddress;
         return s;

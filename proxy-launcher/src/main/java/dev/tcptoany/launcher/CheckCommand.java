@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code check -c FILE}: validates a configuration without binding anything. */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Validate a configuration: print every problem (file:line: key) and exit 2, or exit 0;"
-                + " warnings (a plain include that found nothing) do not change the exit code.")
+                + " warnings (a plain include that found nothing, a deprecated key) do not change the exit code.")
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global = new GlobalOptions();
@@ -38,6 +38,10 @@ final class CheckCommand implements Callable<Integer> {
         spec.commandLine().getErr().flush();
         Proxy.CheckReport report = Proxy.checkReport(user, global.pluginsDir(user.hasPath("proxy.plugins.dir")));
         List<ConfigException> problems = report.problems();
+        for (String warning : report.warnings()) {
+            spec.commandLine().getErr().println("warning: " + warning);
+        }
+        spec.commandLine().getErr().flush();
         for (String note : report.notes()) {
             spec.commandLine().getOut().println("note: " + note);
         }

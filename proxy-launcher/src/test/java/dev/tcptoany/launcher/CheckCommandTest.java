@@ -233,4 +233,36 @@ class CheckCommandTest {
                 .contains("node.conf: 2: Invalid value at 'proxy.dns.query-timeout': must be a positive duration")
                 .contains("node.conf: 3: proxy.dns.query-timout: unknown key; did you mean 'query-timeout'?");
     }
+
+    @Test
+    void aBadEventLoopKindNamesFileLineKeyAndTheChoices() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        CommandRun r = check("""
+                proxy.data-dir = "%s"
+                proxy.event-loop.kind = uring
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                """.formatted(dir));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("error: " + dir.resolve("node.conf") + ": 2: Invalid value at 'proxy.event-loop.kind':"
+                + " 'uring' is not an event-loop kind; expected auto, epoll, io_uring, nio");
+    }
+
+    @Test
+    void theReplacedNativeKeyIsAWarningNamingItsLineAndTheFileStillPasses() throws IOException {
+        Files.createDirectories(dir.resolve("no-plugins"));
+        CommandRun r = check("""
+                proxy.data-dir = "%s"
+                proxy.event-loop.native = false
+                proxy.routes.a {
+                  listen { transport = tcp, address = "127.0.0.1:0" }
+                  dial   { transport = tcp, address = "127.0.0.1:5201" }
+                }
+                """.formatted(dir));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).containsOnlyOnce("warning:").contains("warning: " + dir.resolve("node.conf")
+                + ": 2: proxy.event-loop.native is deprecated; read as proxy.event-loop.kind = nio");
+    }
 }

@@ -50,8 +50,12 @@ class DistributionIT {
 
     /** A long-running proxy whose output goes to a file (Process.destroy() closes its pipes). */
     private Process startLogged(String... args) throws IOException {
+        return startLoggedWith(builder(args));
+    }
+
+    private Process startLoggedWith(ProcessBuilder builder) throws IOException {
         Path log = tmp.resolve("proxy-" + System.nanoTime() + ".log");
-        Process p = builder(args).redirectOutput(log.toFile()).start();
+        Process p = builder.redirectOutput(log.toFile()).start();
         logs.put(p, log);
         return p;
     }
@@ -162,6 +166,69 @@ class DistributionIT {
             try {
                 awaitListening(port, p);
                 assertEcho(port);
+                stopAndExpectZero(p);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void ioUringLoopsLoadFromTheDistributionsLib() throws Exception {
+        assertThat(home.resolve("lib"))
+                .isDirectoryContaining("glob:**/netty-transport-native-io_uring-*-linux-x86_64.jar")
+                .isDirectoryContaining("glob:**/netty-transport-native-io_uring-*-linux-aarch_64.jar")
+                .isDirectoryContaining("glob:**/netty-transport-classes-io_uring-*.jar");
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(),
+                () -> "io_uring is unavailable here: " + io.netty.channel.uring.IoUring.unavailabilityCause());
+        try (TestServer server = new TestServer()) {
+            int port = freePort();
+            Path conf = tmp.resolve("uring.conf");
+            Files.writeString(conf, """
+                    proxy.event-loop.kind = io_uring
+                    proxy.routes.echo {
+                      listen { transport = tcp, address = "127.0.0.1:%d" }
+                      dial   { transport = tcp, address = "127.0.0.1:%d" }
+                    }
+                    proxy.shutdown-grace = 2s
+                    """.formatted(port, server.port()));
+            Process p = startLogged("run", "-c", conf.toString());
+            try {
+                awaitListening(port, p);
+                assertEcho(port);
+                assertThat(Files.readString(logs.get(p))).contains("(event loops: io_uring x");
+                stopAndExpectZero(p);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void whereIoUringDoesNotLoadTheNodeSaysSoAndFallsBack() throws Exception {
+        try (TestServer server = new TestServer()) {
+            int port = freePort();
+            Path conf = tmp.resolve("fallback.conf");
+            Files.writeString(conf, """
+                    proxy.event-loop.kind = io_uring
+                    proxy.routes.echo {
+                      listen { transport = tcp, address = "127.0.0.1:%d" }
+                      dial   { transport = tcp, address = "127.0.0.1:%d" }
+                    }
+                    proxy.shutdown-grace = 2s
+                    """.formatted(port, server.port()));
+            ProcessBuilder b = builder("run", "-c", conf.toString());
+            // Netty's switch that keeps every native transport from loading: io_uring falls back to
+            // epoll, which does not load either, so the node ends on NIO, saying so at each step.
+            b.environment().put("JAVA_OPTS", b.environment().get("JAVA_OPTS") + " -Dio.netty.transport.noNative=true");
+            Process p = startLoggedWith(b);
+            try {
+                awaitListening(port, p);
+                assertEcho(port);
+                assertThat(Files.readString(logs.get(p)))
+                        .containsOnlyOnce("io_uring transport unavailable (").contains("noNative=true); using epoll")
+                        .containsOnlyOnce("Native epoll transport unavailable (")
+                        .contains("(event loops: nio x");
                 stopAndExpectZero(p);
             } finally {
                 p.destroyForcibly();

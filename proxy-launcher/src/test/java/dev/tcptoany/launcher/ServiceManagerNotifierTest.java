@@ -42,6 +42,8 @@ class ServiceManagerNotifierTest {
     /** Each datagram received, and whether the route's port accepted when it was READY=1. */
     final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     volatile int routePort;
+    /** More of the node's configuration, e.g. its event-loop kind. */
+    String extraConfig = "";
 
     @BeforeEach
     void epollOnly() {
@@ -108,9 +110,10 @@ class ServiceManagerNotifierTest {
                 return runner.run(ConfigLoader.parseString("""
                         proxy.data-dir = "%s"
                         proxy.shutdown-grace = 1s
+                        %s
                         proxy.routes.r { listen { transport = tcp, address = "127.0.0.1:%d" }
                                          dial   { transport = tcp, address = "127.0.0.1:%d" } }
-                        """.formatted(dir, routePort, upstreamPort), "notify.conf"));
+                        """.formatted(dir, extraConfig, routePort, upstreamPort), "notify.conf"));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -132,6 +135,16 @@ class ServiceManagerNotifierTest {
 
     @Test
     void readyComesOnlyOnceThePortsAcceptThenStoppingOnStop() throws Exception {
+        String path = dir.resolve("notify.sock").toString();
+        listen(path);
+        assertThat(run(path)).isZero();
+    }
+
+    @Test
+    void onIoUringLoopsTheNotificationsStillArrive() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(),
+                () -> "io_uring is unavailable here: " + io.netty.channel.uring.IoUring.unavailabilityCause());
+        extraConfig = "proxy.event-loop.kind = io_uring"; // no Unix datagram channel there: the notifier's own epoll loop
         String path = dir.resolve("notify.sock").toString();
         listen(path);
         assertThat(run(path)).isZero();

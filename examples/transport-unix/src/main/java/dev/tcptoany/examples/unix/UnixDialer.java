@@ -34,7 +34,7 @@ final class UnixDialer implements Dialer {
     public Future<ByteStream> dial(DialRequest request) {
         Promise<ByteStream> promise = request.eventLoop().newPromise();
         if (!ctx.network().isEpoll()) {
-            return promise.setFailure(UnixOptions.nioLoops(ctx));
+            return promise.setFailure(UnixOptions.notEpollLoops(ctx));
         }
         Bootstrap b = new Bootstrap()
                 .group(request.eventLoop())

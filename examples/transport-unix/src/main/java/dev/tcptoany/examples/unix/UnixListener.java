@@ -49,7 +49,7 @@ final class UnixListener implements Listener {
     public Future<List<SocketAddress>> start(StreamAcceptor acceptor) {
         Promise<List<SocketAddress>> result = GlobalEventExecutor.INSTANCE.newPromise();
         if (!ctx.network().isEpoll()) {
-            return result.setFailure(UnixOptions.nioLoops(ctx));
+            return result.setFailure(UnixOptions.notEpollLoops(ctx));
         }
         Path path = options.path();
         try {

@@ -69,10 +69,13 @@ record UnixOptions(Path path, int readBuffer, int writeLow, int writeHigh, int b
         return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
-    /** Why a host running NIO loops cannot serve this transport. */
-    static IllegalStateException nioLoops(TransportContext ctx) {
+    /**
+     * Why a host running NIO or io_uring loops cannot serve this transport (its channels are epoll's;
+     * an epoll channel cannot register with another kind of loop).
+     */
+    static IllegalStateException notEpollLoops(TransportContext ctx) {
         return new IllegalStateException(NEEDS_EPOLL + ", but this process runs " + ctx.network().kind()
-                + " event loops; set proxy.event-loop.native = true (route " + ctx.routeName() + ")");
+                + " event loops; set proxy.event-loop.kind = epoll (route " + ctx.routeName() + ")");
     }
 
     private static Path path(Config c) {

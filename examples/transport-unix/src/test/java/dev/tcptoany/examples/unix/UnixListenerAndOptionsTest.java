@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Options read from reference.conf, errors that name file:line:key, and the socket file's life. */
@@ -94,11 +96,13 @@ class UnixListenerAndOptionsTest {
         assertThat(Files.readString(file)).isEqualTo("keep me");
     }
 
-    @Test
-    void nioEventLoopsGetAClearError() {
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "io_uring"})
+    void otherEventLoopsGetAClearError(String kind) {
         assertThatThrownBy(() -> Proxy.start(ConfigLoader.parseString(
-                "proxy.event-loop.native = false\n" + route("path = \"" + dir.resolve("n.sock") + "\""), "test.conf")).close())
-                .hasMessageContaining("the unix transport needs the native epoll transport (Linux)")
-                .hasMessageContaining("proxy.event-loop.native = true");
+                "proxy.event-loop.kind = " + kind + "\n" + route("path = \"" + dir.resolve("n.sock") + "\""), "test.conf")).close())
+                .hasMessageContaining("the unix transport needs the native epoll transport (Linux), but this process runs "
+                        + kind + " event loops")
+                .hasMessageContaining("proxy.event-loop.kind = epoll");
     }
 }
