@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link FrameMask#applyInPlace} against RFC 6455's definition, byte by byte, on
  * the kinds of buffer the relay hands over: pooled direct buffers (masked through their memory
  * address), slices of them at odd offsets, and heap buffers (the index-checked path), for lengths
- * around every 8-byte and 4-byte boundary.
+ * around every 64-, 8- and 4-byte boundary.
  */
 @ExtendWith(LeakDetection.class)
 class MaskInPlaceTest {
@@ -23,7 +23,10 @@ class MaskInPlaceTest {
     @Test
     void everyBufferKindAndLengthIsMaskedAsTheRfcDefinesIt() {
         Random random = new Random(6455);
-        for (int length = 0; length <= 67; length++) {
+        // Every length up to two 64-byte steps and their 8-byte and 1-byte tails, then longer ones.
+        int[] lengths = java.util.stream.IntStream.concat(java.util.stream.IntStream.rangeClosed(0, 140),
+                java.util.stream.IntStream.of(1000, 4099, 65_536, 65_541)).toArray();
+        for (int length : lengths) {
             for (int offset = 0; offset < 9; offset++) {
                 byte[] data = new byte[length];
                 random.nextBytes(data);
