@@ -21,8 +21,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
@@ -156,16 +154,8 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         p.replace(this, "ws-hold", new HoldUntilFirstRead());
         p.addAfter("ws-hold", "ws-keep-alive", new WebSocketKeepAlive(settings.frames(), rejections, description));
         p.addAfter("ws-keep-alive", "ws-stream", stream);
-        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(settings.frames().maxFrameSize())
-                .expectMaskedFrames(false)
-                .allowMaskMismatch(false)
-                .allowExtensions(settings.frames().compression())
-                .closeOnProtocolViolation(false) // WebSocketStreamHandler answers, then lingers
-                .withUTF8Validator(true)
-                .build();
         // Replacing the codec passes the bytes it already read past the 101 to the frame decoder.
-        p.replace(HttpClientCodec.class, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
+        p.replace(HttpClientCodec.class, "ws-decoder", settings.frames().newFrameDecoder(false));
         // The encoder sits before the decoder so the Close the decoder sends on a protocol violation
         // (1002, 1007, 1009) is encoded.
         p.addBefore("ws-decoder", "ws-encoder", new InPlaceMaskingFrameEncoder());

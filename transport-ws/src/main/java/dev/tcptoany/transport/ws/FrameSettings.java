@@ -1,6 +1,9 @@
 package dev.tcptoany.transport.ws;
 
 import com.typesafe.config.Config;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import java.time.Duration;
 
 /**
@@ -22,6 +25,27 @@ record FrameSettings(int frameSize, int plainFrameSize, int maxFrameSize, boolea
     /** The largest message payload we send to a peer: ours get frame-size, plain peers plain-frame-size. */
     int outgoingFrameSize(boolean subprotocolNegotiated) {
         return subprotocolNegotiated ? frameSize : plainFrameSize;
+    }
+
+    /**
+     * The frame decoder for an upgraded connection: ours, which unmasks in place and passes binary
+     * payloads on without a copy, unless permessage-deflate may be negotiated; that needs Netty's
+     * (the extension's decoder sits behind it and expects whole frames with RSV bits).
+     *
+     * @param expectMasked true on the listener's side: client frames must be masked
+     */
+    ChannelHandler newFrameDecoder(boolean expectMasked) {
+        if (!compression) {
+            return new InPlaceUnmaskingFrameDecoder(expectMasked, maxFrameSize);
+        }
+        return new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameSize)
+                .expectMaskedFrames(expectMasked)
+                .allowMaskMismatch(false)
+                .allowExtensions(true)
+                .closeOnProtocolViolation(false) // WebSocketStreamHandler answers, then lingers
+                .withUTF8Validator(true)
+                .build());
     }
 
     /** Frame payloads are limited to 2^31-1 by the decoder; 16 MiB is plenty and bounds memory. */

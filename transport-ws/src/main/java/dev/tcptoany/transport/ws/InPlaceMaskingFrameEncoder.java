@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.internal.PlatformDependent;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -49,45 +48,12 @@ final class InPlaceMaskingFrameEncoder extends WebSocket13FrameEncoder {
                 header.writeLong(length);
             }
             header.writeInt(mask);
-            maskInPlace(payload, mask);
+            FrameMask.applyInPlace(payload, mask);
         } catch (RuntimeException e) {
             header.release();
             throw e;
         }
         out.add(header);
         out.add(payload.retain()); // the frame is released after encode; its payload goes on
-    }
-
-    /**
-     * XORs the readable bytes with the 4-byte mask, 8 bytes at a time. A buffer with a memory
-     * address is masked through it: {@code getLong}/{@code setLong} check the index and the
-     * reference count and swap the byte order on every call, and with them masking took a quarter
-     * of the dialing node's CPU on loopback (profile in docs/websocket.md).
-     */
-    static void maskInPlace(ByteBuf buf, int mask) {
-        long mask64 = (mask & 0xFFFFFFFFL) << 32 | (mask & 0xFFFFFFFFL);
-        int start = buf.readerIndex();
-        int end = buf.writerIndex();
-        int i = start;
-        if (buf.hasMemoryAddress() && PlatformDependent.isUnaligned()) {
-            long base = buf.memoryAddress();
-            // The mask's first byte goes to the lowest address: as a long in native order.
-            long native64 = PlatformDependent.BIG_ENDIAN_NATIVE_ORDER ? mask64 : Long.reverseBytes(mask64);
-            for (; i + 8 <= end; i += 8) {
-                long at = base + i;
-                PlatformDependent.putLong(at, PlatformDependent.getLong(at) ^ native64);
-            }
-            for (int k = i - start; i < end; i++, k++) {
-                long at = base + i;
-                PlatformDependent.putByte(at, (byte) (PlatformDependent.getByte(at) ^ (mask >>> (24 - 8 * (k & 3)))));
-            }
-            return;
-        }
-        for (; i + 8 <= end; i += 8) {
-            buf.setLong(i, buf.getLong(i) ^ mask64);
-        }
-        for (int k = i - start; i < end; i++, k++) {
-            buf.setByte(i, buf.getByte(i) ^ (mask >>> (24 - 8 * (k & 3))));
-        }
     }
 }

@@ -27,9 +27,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -272,15 +270,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         p.replace(this, "ws-hold", new HoldUntilFirstRead());
         p.addAfter("ws-hold", "ws-keep-alive", new WebSocketKeepAlive(settings.frames(), rejections, description));
         p.addAfter("ws-keep-alive", "ws-stream", stream);
-        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(settings.frames().maxFrameSize())
-                .expectMaskedFrames(true)
-                .allowMaskMismatch(false)
-                .allowExtensions(settings.frames().compression())
-                .closeOnProtocolViolation(false) // WebSocketStreamHandler answers, then lingers
-                .withUTF8Validator(true)
-                .build();
-        p.replace(HttpServerCodec.class, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
+        p.replace(HttpServerCodec.class, "ws-decoder", settings.frames().newFrameDecoder(true));
         // The encoder sits before the decoder so the Close the decoder sends on a protocol violation
         // (1002, 1007, 1009) is encoded.
         p.addBefore("ws-decoder", "ws-encoder", new WebSocket13FrameEncoder(false));

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link InPlaceMaskingFrameEncoder#maskInPlace} against RFC 6455's definition, byte by byte, on
+ * {@link FrameMask#applyInPlace} against RFC 6455's definition, byte by byte, on
  * the kinds of buffer the relay hands over: pooled direct buffers (masked through their memory
  * address), slices of them at odd offsets, and heap buffers (the index-checked path), for lengths
- * around every 8-byte and 4-byte boundary.
+ * around every 64-, 8- and 4-byte boundary.
  */
 @ExtendWith(LeakDetection.class)
 class MaskInPlaceTest {
@@ -23,7 +23,10 @@ class MaskInPlaceTest {
     @Test
     void everyBufferKindAndLengthIsMaskedAsTheRfcDefinesIt() {
         Random random = new Random(6455);
-        for (int length = 0; length <= 67; length++) {
+        // Every length up to two 64-byte steps and their 8-byte and 1-byte tails, then longer ones.
+        int[] lengths = java.util.stream.IntStream.concat(java.util.stream.IntStream.rangeClosed(0, 140),
+                java.util.stream.IntStream.of(1000, 4099, 65_536, 65_541)).toArray();
+        for (int length : lengths) {
             for (int offset = 0; offset < 9; offset++) {
                 byte[] data = new byte[length];
                 random.nextBytes(data);
@@ -34,24 +37,46 @@ class MaskInPlaceTest {
                 ByteBuf heap = Unpooled.buffer(offset + length);
                 try {
                     direct.writeZero(offset).writeBytes(data).readerIndex(offset);
-                    InPlaceMaskingFrameEncoder.maskInPlace(direct, mask);
+                    FrameMask.applyInPlace(direct, mask);
                     assertThat(ByteBufUtil.getBytes(direct)).as("direct, length %d, offset %d", length, offset).isEqualTo(expected);
 
                     direct.clear().writeZero(offset + length);
                     ByteBuf slice = direct.slice(offset, length).clear().writeBytes(data);
-                    InPlaceMaskingFrameEncoder.maskInPlace(slice, mask);
+                    FrameMask.applyInPlace(slice, mask);
                     assertThat(ByteBufUtil.getBytes(slice)).as("slice, length %d, offset %d", length, offset).isEqualTo(expected);
                     if (offset > 0) {
                         assertThat(direct.getByte(offset - 1)).isZero(); // nothing before the slice was touched
                     }
 
                     heap.writeZero(offset).writeBytes(data).readerIndex(offset);
-                    InPlaceMaskingFrameEncoder.maskInPlace(heap, mask);
+                    FrameMask.applyInPlace(heap, mask);
                     assertThat(ByteBufUtil.getBytes(heap)).as("heap, length %d, offset %d", length, offset).isEqualTo(expected);
                 } finally {
                     direct.release();
                     heap.release();
                 }
+            }
+        }
+    }
+
+    @Test
+    void aPayloadMaskedInPartsWithTheRotatedKeyEqualsItMaskedWhole() {
+        // The decoder unmasks each read's part of a frame on its own, continuing the key.
+        Random random = new Random(5);
+        for (int round = 0; round < 200; round++) {
+            byte[] data = new byte[1 + random.nextInt(300)];
+            random.nextBytes(data);
+            int mask = random.nextInt();
+            ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(data.length).writeBytes(data);
+            try {
+                for (int at = 0; at < data.length; ) {
+                    int n = Math.min(data.length - at, 1 + random.nextInt(20));
+                    FrameMask.applyInPlace(buf, at, n, FrameMask.rotatedFor(mask, at));
+                    at += n;
+                }
+                assertThat(ByteBufUtil.getBytes(buf)).isEqualTo(rfcMask(data, mask));
+            } finally {
+                buf.release();
             }
         }
     }
