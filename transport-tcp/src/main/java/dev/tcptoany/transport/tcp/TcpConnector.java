@@ -5,12 +5,14 @@ import dev.tcptoany.api.ByteStream;
 import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.TransportContext;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /** Opens one TCP connection for a dial, on the requesting connection's event loop: no thread hop in the relay. */
 final class TcpConnector {
@@ -40,6 +42,15 @@ final class TcpConnector {
         ChannelFuture f = b.connect(target);
         f.addListener(done -> {
             if (done.isSuccess()) {
+                if (connectedToItself(f.channel())) {
+                    // TCP simultaneous open: dialling a free port in the ephemeral range on this host can pick
+                    // that same port as the source and connect the socket to itself, which then echoes every
+                    // byte back. Nothing listens there, so it is a refusal (Go's net package checks the same).
+                    f.channel().close();
+                    promise.tryFailure(new IOException(label + ": connection refused (connected to itself: nothing listens on "
+                            + target.getPort() + ")"));
+                    return;
+                }
                 if (!promise.trySuccess(new SocketByteStream(f.channel(), "tcp"))) {
                     f.channel().close(); // cancelled meanwhile
                 }
@@ -53,5 +64,10 @@ final class TcpConnector {
                 f.channel().close();
             }
         });
+    }
+
+    static boolean connectedToItself(Channel channel) {
+        SocketAddress local = channel.localAddress();
+        return local != null && local.equals(channel.remoteAddress());
     }
 }
