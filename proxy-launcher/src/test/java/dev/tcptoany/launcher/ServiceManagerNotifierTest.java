@@ -92,13 +92,15 @@ class ServiceManagerNotifierTest {
     }
 
     int run(String notifySocket) throws Exception {
-        try (ServerSocket free = new ServerSocket(0)) {
-            routePort = free.getLocalPort();
-        }
         // An upstream that takes connections (the kernel's backlog accepts them): with a closed port the
         // route's dial fails at once on loopback and its reset could reach the probe before its
         // connect() returned, failing the probe for a reason that has nothing to do with readiness.
+        // It is bound before the route's port is picked: picked first and released, that port could be
+        // handed straight back to the upstream (CI once failed the route's bind with "Address already in use").
         try (ServerSocket upstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            try (ServerSocket free = new ServerSocket(0)) {
+                routePort = free.getLocalPort();
+            }
             return run(notifySocket, upstream.getLocalPort());
         }
     }
