@@ -6,9 +6,7 @@ import dev.tcptoany.core.ConfigLoader;
 import dev.tcptoany.core.Proxy;
 import dev.tcptoany.testkit.TestServer;
 import java.io.InputStream;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,14 +22,8 @@ class MetricsAcrossTransportsTest {
 
     @Test
     void everyHopCountsExactlyTheBytesSentAndTransportsPublishTheirValues() throws Exception {
-        int quicPort;
-        try (DatagramSocket d = new DatagramSocket(0)) {
-            quicPort = d.getLocalPort();
-        }
-        int wsPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            wsPort = s.getLocalPort();
-        }
+        int quicPort = dev.tcptoany.testkit.UnusedPort.pick();
+        int wsPort = dev.tcptoany.testkit.UnusedPort.pick();
         try (TestServer upstream = new TestServer(s -> {
                     InputStream in = s.getInputStream();
                     byte[] buf = new byte[65536];

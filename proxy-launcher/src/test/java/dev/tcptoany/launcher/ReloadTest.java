@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tcptoany.core.ConfigLoader;
 import dev.tcptoany.core.Proxy;
 import dev.tcptoany.testkit.TestServer;
+import dev.tcptoany.testkit.UnusedPort;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,9 +47,7 @@ class ReloadTest {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return UnusedPort.pick();
     }
 
     /** Sends text, reads the answer of a {@link #named} upstream (a three-letter name). */

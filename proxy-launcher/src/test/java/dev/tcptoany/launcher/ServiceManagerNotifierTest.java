@@ -98,9 +98,7 @@ class ServiceManagerNotifierTest {
         // It is bound before the route's port is picked: picked first and released, that port could be
         // handed straight back to the upstream (CI once failed the route's bind with "Address already in use").
         try (ServerSocket upstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            try (ServerSocket free = new ServerSocket(0)) {
-                routePort = free.getLocalPort();
-            }
+            routePort = dev.tcptoany.testkit.UnusedPort.pick();
             return run(notifySocket, upstream.getLocalPort());
         }
     }
