@@ -3,8 +3,8 @@ package dev.tcptoany.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcptoany.testkit.TestServer;
+import dev.tcptoany.testkit.UnusedPort;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,9 +88,7 @@ class DistributionIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return UnusedPort.pick(); // below the ephemeral range: no port-0 bind can take it meanwhile
     }
 
     private static void awaitListening(int port, Process p) throws Exception {

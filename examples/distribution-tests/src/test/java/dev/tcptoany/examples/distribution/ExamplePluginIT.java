@@ -3,10 +3,10 @@ package dev.tcptoany.examples.distribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcptoany.testkit.TestServer;
+import dev.tcptoany.testkit.UnusedPort;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,8 +129,6 @@ class ExamplePluginIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return UnusedPort.pick(); // below the ephemeral range: no port-0 bind can take it meanwhile
     }
 }
