@@ -52,6 +52,7 @@ final class DialerStreamOpener {
         c.channel().createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
             @Override
             protected void initChannel(QuicStreamChannel stream) {
+                QuicChannelOptions.applyToLocallyOpened(stream);
                 stream.pipeline().addLast(new StreamReadCompleteBatcher(), gate);
             }
         }).addListener(f -> {

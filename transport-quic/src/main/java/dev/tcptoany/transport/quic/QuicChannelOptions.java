@@ -6,6 +6,7 @@ import io.netty.handler.codec.quic.EpollQuicUtils;
 import io.netty.handler.codec.quic.QuicChannelBootstrap;
 import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 
 /**
  * The channel options both sides give a QUIC connection and the streams the peer opens on it:
@@ -14,7 +15,8 @@ import io.netty.handler.codec.quic.QuicServerCodecBuilder;
  * connection's bootstrap.
  *
  * <p>Stream options reach only peer-opened streams: Netty applies none to a stream made with
- * {@code QuicChannel.createStream}, which is how the dialer opens all of its own.
+ * {@code QuicChannel.createStream}, which is how the dialer opens all of its own, so the dialer
+ * gives each of those the same options with {@link #applyToLocallyOpened}.
  */
 record QuicChannelOptions(boolean segmentedDatagrams) {
     /**
@@ -44,6 +46,15 @@ record QuicChannelOptions(boolean segmentedDatagrams) {
         applyToConnections(b::option);
         applyToStreams(b::streamOption);
         return b;
+    }
+
+    /**
+     * Gives a stream this side opened the options peer-opened streams get. Without it the stream
+     * reads on its own (Netty's default auto-read) before the host has a handler on it, and what
+     * a server-first peer sends in that window (a banner) ends in the pipeline's tail, dropped.
+     */
+    static void applyToLocallyOpened(QuicStreamChannel stream) {
+        applyToStreams(stream.config()::setOption);
     }
 
     private void applyToConnections(OptionSink sink) {

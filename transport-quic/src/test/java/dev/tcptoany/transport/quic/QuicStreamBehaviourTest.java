@@ -85,6 +85,27 @@ class QuicStreamBehaviourTest extends QuicTestSupport {
         assertThat(client.sha256()).isEqualTo(StreamProbe.sha256(hello));
     }
 
+    /**
+     * A server-first peer's banner can reach the dialer's stream before the host has put a handler
+     * on it (the relay attaches on the dial's loop, which may not be the stream's). The stream
+     * must not read on its own in that window: the bytes wait in quiche for the host's first read.
+     */
+    @Test
+    void bytesTheListenerSendsBeforeTheDialerSideAttachesAreKept() throws Exception {
+        Server server = listen("");
+        QuicDialer dialer = dialer(server, "");
+        ByteStream dialed = dial(dialer);
+        StreamProbe banner = StreamProbe.attach(server.next(), false);
+        byte[] hello = random(40_000, 12);
+        banner.send(hello, true).get(5, TimeUnit.SECONDS);
+        // Leave the bytes and the FIN time to reach the dialer's connection before attaching.
+        Thread.sleep(300);
+        StreamProbe client = StreamProbe.attach(dialed, false);
+        client.inputEnded.get(5, TimeUnit.SECONDS);
+        assertThat(client.sha256()).isEqualTo(StreamProbe.sha256(hello));
+        assertThat(client.aborted).isNotDone();
+    }
+
     @Test
     void halfCloseFromDialerLetsListenerKeepSending() throws Exception {
         Server server = listen("");
