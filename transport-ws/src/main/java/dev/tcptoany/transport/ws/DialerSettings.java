@@ -18,6 +18,7 @@ record DialerSettings(
         Duration handshakeTimeout,
         int maxHeaderSize,
         FrameSettings frames,
+        SocketBuffers buffers,
         boolean forwardDestination) {
 
     /**
@@ -64,6 +65,7 @@ record DialerSettings(
                 ConfigValues.duration(c, "handshake-timeout", false),
                 ConfigValues.size(c, "max-header-size", 1024, 1024 * 1024),
                 FrameSettings.fromConfig(c),
+                SocketBuffers.fromConfig(c),
                 forwardDestination(c));
     }
 

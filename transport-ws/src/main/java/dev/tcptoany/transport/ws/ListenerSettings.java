@@ -21,7 +21,8 @@ record ListenerSettings(
         ClientCertificates clients,
         Duration handshakeTimeout,
         int maxHeaderSize,
-        FrameSettings frames) {
+        FrameSettings frames,
+        SocketBuffers buffers) {
 
     static ListenerSettings fromConfig(Config c) {
         HostPort address = HostPort.fromConfig(c, "address");
@@ -45,7 +46,8 @@ record ListenerSettings(
                 ClientCertificates.fromConfig(c, TlsSettings.fromConfig(c, "tls")),
                 ConfigValues.duration(c, "handshake-timeout", false),
                 ConfigValues.size(c, "max-header-size", 1024, 1024 * 1024),
-                FrameSettings.fromConfig(c));
+                FrameSettings.fromConfig(c),
+                SocketBuffers.fromConfig(c));
     }
 
     /** True when {@code requestPath} (without query) is one this listener upgrades. */

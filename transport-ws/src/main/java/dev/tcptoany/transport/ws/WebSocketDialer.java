@@ -142,7 +142,7 @@ public final class WebSocketDialer implements Dialer {
 
     private Bootstrap bootstrap(DialRequest request, Duration deadline, Optional<ProxyAt> proxy,
                                 Promise<ByteStream> promise, String description, Optional<Destination> destination) {
-        return new Bootstrap()
+        return settings.buffers().applyTo(new Bootstrap())
                 .group(request.eventLoop())
                 .channel(context.network().socketChannelClass())
                 .option(ChannelOption.ALLOCATOR, context.allocator())

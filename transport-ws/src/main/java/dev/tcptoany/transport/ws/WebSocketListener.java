@@ -94,7 +94,7 @@ public final class WebSocketListener implements Listener {
         } catch (Exception e) {
             return result.setFailure(new IllegalStateException("cannot resolve " + settings.address() + ": " + e.getMessage(), e));
         }
-        ServerBootstrap b = new ServerBootstrap()
+        ServerBootstrap b = settings.buffers().applyTo(new ServerBootstrap())
                 .group(context.network().acceptorGroup(), context.network().workerGroup())
                 .channel(context.network().serverSocketChannelClass())
                 .option(ChannelOption.ALLOCATOR, context.allocator())
