@@ -1460,6 +1460,8 @@ def topo_order(topos):
 
 # issue 10's targets: QUIC single stream against our own tcp->tcp on the same path
 # Issue 11 (WebSocket round 2), loopback medians: ws against our tcp->tcp, wss against ws.
+# issue 15: ws connection set-up against our tcp->tcp, one at a time and 16 in flight, both paths.
+WS_CONN_X_TCP = 0.7
 WS_SHARE_OF_TCP = 0.75
 WSS_X_WS = (("tput_p1_gbps", "1-stream throughput", 0.7, True),
             ("cpu_s_per_gb", "CPU per GB (both nodes)", 1.5, False),
@@ -1528,6 +1530,15 @@ def targets(paths):
             at, ah = added("tcp"), added("haproxy")
             check(pname, "tcp->tcp added p50 latency <= haproxy's", None if at is None or ah is None else at <= ah,
                   f"+{fmt_num(at)} µs vs +{fmt_num(ah)} µs" if at is not None and ah is not None else "–")
+            for key, what in (("conn_seq_per_s", "one at a time"), ("conn_conc_per_s", "16 in flight")):
+                r = ratio(topos, "tcp", "haproxy", key)  # issue 15
+                check(pname, f"tcp->tcp connection set-up, {what} >= haproxy", None if r is None else r >= 1.0,
+                      f"{fmt_ratio(r, 1.0)} x haproxy")
+        if "ws" in topos and "tcp" in topos:
+            for key, what in (("conn_seq_per_s", "one at a time"), ("conn_conc_per_s", "16 in flight")):
+                r = ratio(topos, "ws", "tcp", key)  # issue 15
+                check(pname, f"tcp->ws->tcp connection set-up, {what} >= {WS_CONN_X_TCP:g}x tcp->tcp",
+                      None if r is None else r >= WS_CONN_X_TCP, f"{fmt_ratio(r, WS_CONN_X_TCP)} x tcp->tcp")
         if pname == "loopback":  # issue 11's WebSocket targets, set on loopback where they were measured
             if "ws" in topos and "tcp" in topos:
                 r = ratio(topos, "ws", "tcp", "tput_p1_gbps")
