@@ -91,14 +91,18 @@ LOSSY_PAYLOAD = 1452  # max-udp-payload on both nodes of the lossy path (what au
 
 MODES = {
     # iperf3 seconds (after iperf_omit omitted seconds, after a warm-up run of warm_t seconds), latency messages,
-    # conn-rate counts, idle connections, reps; lossy: bytes per transfer through the relay
+    # conn-rate counts (conn_warm*: the set-up path's warm-up, see warm_up_connections), idle connections, reps;
+    # lossy: bytes per transfer through the relay
     "full": dict(reps=3, iperf_t=4, iperf_omit=2, warm_t=3, warm_max=24, lat_count=10000, lat_warmup=2000,
-                 conn_seq=1000, conn_conc=3000, conn_concurrency=16, conn_max_s=4, idle=10000,
+                 conn_warm=5000, conn_warm_step=2000, conn_warm_max=15000, conn_warm_s=10,
+                 conn_seq=2000, conn_conc=6000, conn_concurrency=16, conn_max_s=4, idle=10000,
                  idle_reps=1, idle_max_s=240, verify_bytes=0, lossy_bytes=64 << 20),
     "quick": dict(reps=1, iperf_t=2, iperf_omit=2, warm_t=3, warm_max=18, lat_count=5000, lat_warmup=1000,
-                  conn_seq=300, conn_conc=1000, conn_concurrency=16, conn_max_s=2, idle=1000,
+                  conn_warm=3000, conn_warm_step=2000, conn_warm_max=9000, conn_warm_s=6,
+                  conn_seq=1000, conn_conc=3000, conn_concurrency=16, conn_max_s=3, idle=1000,
                   idle_reps=1, idle_max_s=60, verify_bytes=0, lossy_bytes=64 << 20),
     "smoke": dict(reps=1, iperf_t=1, iperf_omit=0, warm_t=0, warm_max=0, lat_count=200, lat_warmup=50,
+                  conn_warm=0, conn_warm_step=0, conn_warm_max=0, conn_warm_s=0,
                   conn_seq=50, conn_conc=100, conn_concurrency=8, conn_max_s=5, idle=200,
                   idle_reps=1, idle_max_s=60, verify_bytes=4 << 20, lossy_bytes=8 << 20),
 }
@@ -1246,17 +1250,44 @@ def measure(r, work, cfg, do_idle, idle_count):
     return m
 
 
+def warm_up_connections(r, work, cfg):
+    """The connection set-up path's warm-up, not counted: conn_warm connections (at most conn_warm_s seconds)
+    with conn_concurrency in flight, then steps of conn_warm_step while the nodes' JIT still compiled
+    JIT_SETTLED_S or more per step (at most conn_warm_max connections in all). The throughput warm-up does not
+    do it: iperf3 opens two connections, so accept, dial, pipeline set-up and close were still interpreted when
+    conn/s was measured (tcp->tcp rose from about 400 to 880 conn/s over the first 9,000 connections while
+    haproxy's stayed at 1,000-1,300, hand runs 2026-12-01, bench/results/profiles/20261201-tcp-connection-setup.md).
+    Every topology gets the same first part; haproxy, socat and direct have no JIT to wait for. Returns the number
+    of connections made."""
+    def batch(count):
+        return run_tool(work, ["connrate", *echo_target(r), "--count", str(count), "--warmup", "0",
+                               "--concurrency", str(cfg["conn_concurrency"]),
+                               "--max-seconds", str(cfg["conn_warm_s"])], cfg["conn_warm_s"] + 60, r.client_ns)["ok"]
+    made = batch(cfg["conn_warm"])
+    before = jit_seconds(r.nodes) if r.nodes else None
+    while before is not None and made + cfg["conn_warm_step"] <= cfg["conn_warm_max"]:
+        made += batch(cfg["conn_warm_step"])
+        after = jit_seconds(r.nodes)
+        if after is None or after - before < JIT_SETTLED_S:
+            break
+        before = after
+    return made
+
+
 def measure_echo_clients(r, work, cfg, m):
     """Latency and connection set-up through the echo route (through a SOCKS5 entry: handshake included)."""
     ns = r.client_ns
     lat = run_tool(work, ["latency", *echo_target(r), "--count", str(cfg["lat_count"]),
                           "--warmup", str(cfg["lat_warmup"]), "--size", "64", "--max-seconds", "60"], 120, ns)
     m["lat_p50_us"], m["lat_p99_us"] = lat["p50_us"], lat["p99_us"]
+    if cfg.get("conn_warm"):
+        m["conn_warmup"] = warm_up_connections(r, work, cfg)
+    # Each measured run also warms its own client JVM first (--warmup, a third of the count, not counted).
     seq = run_tool(work, ["connrate", *echo_target(r), "--count", str(cfg["conn_seq"]),
-                          "--warmup", str(max(20, cfg["conn_seq"] // 10)), "--concurrency", "1",
+                          "--warmup", str(max(20, cfg["conn_seq"] // 3)), "--concurrency", "1",
                           "--max-seconds", str(cfg["conn_max_s"])], 90, ns)
     conc = run_tool(work, ["connrate", *echo_target(r), "--count", str(cfg["conn_conc"]),
-                           "--warmup", str(max(20, cfg["conn_conc"] // 10)),
+                           "--warmup", str(max(20, cfg["conn_conc"] // 3)),
                            "--concurrency", str(cfg["conn_concurrency"]), "--max-seconds", str(cfg["conn_max_s"])],
                     90, ns)
     m["conn_seq_per_s"], m["conn_conc_per_s"] = seq["per_sec"], conc["per_sec"]
@@ -1429,6 +1460,8 @@ def topo_order(topos):
 
 # issue 10's targets: QUIC single stream against our own tcp->tcp on the same path
 # Issue 11 (WebSocket round 2), loopback medians: ws against our tcp->tcp, wss against ws.
+# issue 15: ws connection set-up against our tcp->tcp, one at a time and 16 in flight, both paths.
+WS_CONN_X_TCP = 0.7
 WS_SHARE_OF_TCP = 0.75
 WSS_X_WS = (("tput_p1_gbps", "1-stream throughput", 0.7, True),
             ("cpu_s_per_gb", "CPU per GB (both nodes)", 1.5, False),
@@ -1497,6 +1530,15 @@ def targets(paths):
             at, ah = added("tcp"), added("haproxy")
             check(pname, "tcp->tcp added p50 latency <= haproxy's", None if at is None or ah is None else at <= ah,
                   f"+{fmt_num(at)} µs vs +{fmt_num(ah)} µs" if at is not None and ah is not None else "–")
+            for key, what in (("conn_seq_per_s", "one at a time"), ("conn_conc_per_s", "16 in flight")):
+                r = ratio(topos, "tcp", "haproxy", key)  # issue 15
+                check(pname, f"tcp->tcp connection set-up, {what} >= haproxy", None if r is None else r >= 1.0,
+                      f"{fmt_ratio(r, 1.0)} x haproxy")
+        if "ws" in topos and "tcp" in topos:
+            for key, what in (("conn_seq_per_s", "one at a time"), ("conn_conc_per_s", "16 in flight")):
+                r = ratio(topos, "ws", "tcp", key)  # issue 15
+                check(pname, f"tcp->ws->tcp connection set-up, {what} >= {WS_CONN_X_TCP:g}x tcp->tcp",
+                      None if r is None else r >= WS_CONN_X_TCP, f"{fmt_ratio(r, WS_CONN_X_TCP)} x tcp->tcp")
         if pname == "loopback":  # issue 11's WebSocket targets, set on loopback where they were measured
             if "ws" in topos and "tcp" in topos:
                 r = ratio(topos, "ws", "tcp", "tput_p1_gbps")
@@ -1761,11 +1803,17 @@ def markdown(result):
     warm = (f"after a warm-up that is not counted ({s['warm_t']} s, then {WARM_STEP_S} s steps while the nodes' JIT "
             f"still compiled {JIT_SETTLED_S} s or more per step, at most {s.get('warm_max', s['warm_t'])} s), "
             if s.get("warm_t") else "")
+    conn_warm = ("; before them, for every topology, a set-up warm-up that is not counted: "
+                 f"{s['conn_warm']:,} connections with {s['conn_concurrency']} in flight (at most {s['conn_warm_s']} s), "
+                 f"then {s['conn_warm_step']:,} more while the nodes' JIT still compiled {JIT_SETTLED_S} s or more, "
+                 f"at most {s['conn_warm_max']:,} in all" if s.get("conn_warm") else "")
     iperf_paths = [p for p in ("loopback", "veth") if p in paths and paths[p].get("topologies")]
     out += [] if not iperf_paths else [f"iperf3: {s['iperf_t']} s per test, {warm}with the first {s['iperf_omit']} s of each test omitted; "
             f"latency: {s['lat_count']:,} "
             f"round trips of 64 bytes on one connection; conn/s: open, echo 64 bytes, close "
-            f"({s['conn_seq']:,} one at a time, {s['conn_conc']:,} with {s['conn_concurrency']} in flight); "
+            f"({s['conn_seq']:,} one at a time, {s['conn_conc']:,} with {s['conn_concurrency']} in flight, "
+            f"at most {s['conn_max_s']} s each, each after a {'third' if s.get('conn_warm') else 'tenth'} as many not "
+            f"counted{conn_warm}); "
             "CPU: user+system seconds of both relay nodes over all iperf3 tests divided by GB moved (\"of it JIT "
             "compiling\": the share of that spent by the JVMs' C1/C2 compiler threads); "
             "RSS load: peak during -P4; idle connections (on loopback, in " + (

@@ -7,6 +7,7 @@ import dev.tcptoany.api.TransportContext;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.Promise;
@@ -16,12 +17,25 @@ import java.net.SocketAddress;
 
 /** Opens one TCP connection for a dial, on the requesting connection's event loop: no thread hop in the relay. */
 final class TcpConnector {
-    private final TransportContext ctx;
-    private final TcpSocketOptions options;
+    /**
+     * Everything a dial's bootstrap shares with every other dial of this dialer, built once: each dial
+     * clones it for its loop instead of building the option map and its values again.
+     */
+    private final Bootstrap template;
 
     TcpConnector(TransportContext ctx, TcpSocketOptions options) {
-        this.ctx = ctx;
-        this.options = options;
+        this.template = new Bootstrap()
+                .channel(ctx.network().socketChannelClass())
+                .option(ChannelOption.ALLOCATOR, ctx.allocator())
+                .handler(NoHandler.INSTANCE)
+                .resolver(ctx.addressResolvers()); // an unresolved target: the host's DNS, on the dial's loop
+        options.applyTo(template);
+    }
+
+    /** The bootstrap needs a handler; the relay adds its own once the dial is done. */
+    @ChannelHandler.Sharable
+    private static final class NoHandler extends ChannelInboundHandlerAdapter {
+        static final NoHandler INSTANCE = new NoHandler();
     }
 
     /**
@@ -31,14 +45,8 @@ final class TcpConnector {
      * @param label how failures name the target: "tcp 127.0.0.1:5201"
      */
     void connect(DialRequest request, InetSocketAddress target, String label, Promise<ByteStream> promise) {
-        Bootstrap b = new Bootstrap()
-                .group(request.eventLoop())
-                .channel(ctx.network().socketChannelClass())
-                .option(ChannelOption.ALLOCATOR, ctx.allocator())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, request.connectTimeout().toMillis()))
-                .handler(new ChannelInboundHandlerAdapter())
-                .resolver(ctx.addressResolvers()); // an unresolved target: the host's DNS, on this loop
-        options.applyTo(b);
+        Bootstrap b = template.clone(request.eventLoop())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, request.connectTimeout().toMillis()));
         ChannelFuture f = b.connect(target);
         f.addListener(done -> {
             if (done.isSuccess()) {

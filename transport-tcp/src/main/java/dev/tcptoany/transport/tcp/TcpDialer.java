@@ -6,9 +6,12 @@ import dev.tcptoany.api.DialRequest;
 import dev.tcptoany.api.Dialer;
 import dev.tcptoany.api.HostPort;
 import dev.tcptoany.api.TransportContext;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /**
  * Connects to {@code address} on the requesting connection's event loop: no thread hop in the relay.
@@ -17,6 +20,9 @@ import io.netty.util.concurrent.Promise;
 final class TcpDialer implements Dialer {
     private final TcpConnector connector;
     private final HostPort address;
+    /** Resolved once when the host is an IP literal, so a dial skips the resolver; else resolved per dial. */
+    private final InetSocketAddress target;
+    private final String label;
 
     TcpDialer(TransportContext ctx, TcpConnector connector) {
         this.connector = connector;
@@ -28,12 +34,15 @@ final class TcpDialer implements Dialer {
             throw ConfigProblems.badValue(ctx.config(), ctx.config().hasPath("allow") ? "allow" : "deny",
                     "allow and deny only apply to address = dynamic (a fixed address needs no policy)");
         }
+        InetAddress literal = NetUtil.createInetAddressFromIpAddressString(address.host());
+        this.target = literal != null ? new InetSocketAddress(literal, address.port()) : address.unresolved();
+        this.label = "tcp " + address;
     }
 
     @Override
     public Future<ByteStream> dial(DialRequest request) {
         Promise<ByteStream> promise = request.eventLoop().newPromise();
-        connector.connect(request, address.unresolved(), "tcp " + address, promise);
+        connector.connect(request, target, label, promise);
         return promise;
     }
 

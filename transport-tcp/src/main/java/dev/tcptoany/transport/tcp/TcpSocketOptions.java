@@ -7,6 +7,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.internal.PlatformDependent;
 
 /**
  * Socket options shared by the TCP listener's accepted sockets and the dialer's sockets.
@@ -54,7 +55,11 @@ record TcpSocketOptions(boolean noDelay, boolean keepAlive, int readBuffer, int 
     }
 
     private void applyToConnections(OptionSink sink) {
-        sink.set(ChannelOption.TCP_NODELAY, noDelay);
+        if (noDelay != PlatformDependent.canEnableTcpNoDelayByDefault()) {
+            // Netty's socket channels (epoll, io_uring, NIO) set TCP_NODELAY to this default when they are
+            // created; setting it again cost one setsockopt per socket, two per relayed connection per node.
+            sink.set(ChannelOption.TCP_NODELAY, noDelay);
+        }
         sink.set(ChannelOption.SO_KEEPALIVE, keepAlive);
         sink.set(ChannelOption.ALLOW_HALF_CLOSURE, true);
         sink.set(ChannelOption.AUTO_READ, false);
