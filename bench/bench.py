@@ -99,8 +99,8 @@ MODES = {
                  idle_reps=1, idle_max_s=240, verify_bytes=0, lossy_bytes=64 << 20),
     "quick": dict(reps=1, iperf_t=2, iperf_omit=2, warm_t=3, warm_max=18, lat_count=5000, lat_warmup=1000,
                   conn_warm=3000, conn_warm_step=2000, conn_warm_max=9000, conn_warm_s=6,
-                  conn_seq=1000, conn_conc=3000, conn_concurrency=16, conn_max_s=3, idle=1000,
-                  idle_reps=1, idle_max_s=60, verify_bytes=0, lossy_bytes=64 << 20),
+                  conn_seq=1000, conn_conc=3000, conn_concurrency=16, conn_max_s=3, idle=10000,
+                  idle_reps=1, idle_max_s=120, verify_bytes=0, lossy_bytes=64 << 20),
     "smoke": dict(reps=1, iperf_t=1, iperf_omit=0, warm_t=0, warm_max=0, lat_count=200, lat_warmup=50,
                   conn_warm=0, conn_warm_step=0, conn_warm_max=0, conn_warm_s=0,
                   conn_seq=50, conn_conc=100, conn_concurrency=8, conn_max_s=5, idle=200,
@@ -1316,10 +1316,41 @@ def measure_lossy(r, work, cfg):
     return m
 
 
+# RSS of a node "has settled" once no node's RSS moved by more than IDLE_SETTLE_MB within the last
+# IDLE_SETTLE_WINDOW_S (sampled every IDLE_SETTLE_STEP_S), or IDLE_SETTLE_MAX_S passed. 0.5 MB over 10,000
+# connections is 50 bytes each, about 1% of what a connection costs. A JVM's RSS moves for a few seconds after a
+# burst of work (a young collection promoting the new connections' objects, the allocator returning memory), so a
+# single reading right after the last connection opened says more about the timing than about the connections.
+IDLE_SETTLE_MB = 0.5
+IDLE_SETTLE_WINDOW_S = 3.0
+IDLE_SETTLE_STEP_S = 0.5
+IDLE_SETTLE_MAX_S = 30.0
+
+
+def settled_rss(pids):
+    """Each node's RSS in MB once it stopped moving; how long that took; whether it did settle."""
+    window = int(IDLE_SETTLE_WINDOW_S / IDLE_SETTLE_STEP_S) + 1
+    samples, start = [], time.time()
+    while True:
+        samples.append([rss_mb(p) for p in pids])
+        last = samples[-window:]
+        if len(last) == window and all(max(s[i] for s in last) - min(s[i] for s in last) <= IDLE_SETTLE_MB
+                                       for i in range(len(pids))):
+            return samples[-1], time.time() - start, True
+        if time.time() - start >= IDLE_SETTLE_MAX_S:
+            return samples[-1], time.time() - start, False
+        time.sleep(IDLE_SETTLE_STEP_S)
+
+
 def idle(r, work, requested, max_seconds):
+    """Opens `requested` connections (fewer where the descriptor limit says so) through the tunnel, each proven by
+    one echo, reads each node's settled RSS before opening them and while holding them, then checks that every
+    one still echoes. RSS per idle connection = (holding - before) / count: the heap, direct and native memory
+    the connections keep, including the heap a JVM grew to hold them; kernel socket buffers are not in RSS."""
     nofile = int(sh("ulimit -n") or 1024)
     budget = (nofile - 300) // r.fds_per_conn
     count = min(requested, budget)
+    before, before_s, before_ok = settled_rss(r.nodes)
     cmd = in_ns(java_cmd("idle", "--target", target(r.echo_entry), "--count", str(count),
                          "--connect-concurrency", "100", "--max-seconds", str(max_seconds)), r.client_ns)
     logf = os.path.join(work, "idle.log")
@@ -1336,8 +1367,7 @@ def idle(r, work, requested, max_seconds):
                 break
         if holding is None:
             raise BenchError("idle holder gave no HOLDING line")
-        time.sleep(2.0)  # let the nodes settle
-        rss = [rss_mb(n) for n in r.nodes]
+        rss, held_s, held_ok = settled_rss(r.nodes)
         p.stdin.write(b"check\n")
         p.stdin.flush()
         result = None
@@ -1355,7 +1385,9 @@ def idle(r, work, requested, max_seconds):
             f.write(json.dumps(holding) + "\n" + json.dumps(result) + "\n")
         out = {"idle_requested": requested, "idle_count": count, "idle_held": result["held"],
                "idle_still_echo": result["still_echo"], "idle_open_s": result["open_seconds"],
-               "rss_idle_conns_mb": rss}
+               "rss_idle_conns_mb": rss, "rss_before_idle_conns_mb": before,
+               "rss_per_idle_conn_kb": [(h - b) * 1024 / count for h, b in zip(rss, before)],
+               "idle_settle_s": [before_s, held_s], "idle_settled": before_ok and held_ok}
         if not result["ok"]:
             out["idle_error"] = (f"idle: held {result['held']}/{count}, still echoing {result['still_echo']}: "
                                  f"{result.get('error')}")
@@ -1381,7 +1413,8 @@ SCALAR = ["tput_p1_gbps", "tput_p4_gbps", "tput_r_gbps", "lat_p50_us", "lat_p99_
           "metrics_bytes_vs_iperf", "metrics_bytes_vs_iperf_sent",
           # the load tool's bulk echo (quic and socks5-quic)
           "bulk_p1_gbps", "bulk_p4_gbps"]
-VECTOR = ["rss_idle_mb", "rss_load_mb", "rss_idle_conns_mb", "cpu_s_per_gb_nodes", "udp_dgrams_per_gb_ns"]
+VECTOR = ["rss_idle_mb", "rss_load_mb", "rss_idle_conns_mb", "rss_before_idle_conns_mb", "rss_per_idle_conn_kb",
+          "cpu_s_per_gb_nodes", "udp_dgrams_per_gb_ns"]
 
 
 def aggregate(runs):
@@ -1402,6 +1435,7 @@ def aggregate(runs):
         med["idle_requested"] = idle_runs[0]["idle_requested"]
         med["idle_all_echo"] = all(r["idle_still_echo"] == r["idle_count"] for r in idle_runs)
         med["idle_open_s"] = statistics.median(r["idle_open_s"] for r in idle_runs)
+        med["idle_settled"] = all(r.get("idle_settled", True) for r in idle_runs)
     return med, spread, samples
 
 
@@ -1472,6 +1506,38 @@ CONN_CONC_X_TCP = 0.7
 LOSSY_SHARE_OF_LOSSLESS = 0.60
 
 
+# Issue 15: memory per idle connection, each node against the same node of haproxy in the same run.
+IDLE_RSS_X_HAPROXY = 2.0
+IDLE_RSS_TARGETED = ("tcp",)  # the other topologies are reported next to it, without a target
+
+
+def idle_rss_x_haproxy(topos, name):
+    """Per node: this topology's RSS per idle connection over haproxy's."""
+    ours = topos.get(name, {}).get("median", {}).get("rss_per_idle_conn_kb")
+    base = topos.get("haproxy", {}).get("median", {}).get("rss_per_idle_conn_kb")
+    if not ours or not base or min(base) <= 0:
+        return None
+    return [o / b for o, b in zip(ours, base)]
+
+
+def idle_rss_targets(topos, check):
+    for name in topo_order(topos):
+        t = topos[name]
+        if t.get("kind") != "ours" or "rss_per_idle_conn_kb" not in t.get("median", {}):
+            continue
+        r, kb = idle_rss_x_haproxy(topos, name), t["median"]["rss_per_idle_conn_kb"]
+        base = topos.get("haproxy", {}).get("median", {}).get("rss_per_idle_conn_kb")
+        detail = (f"{' / '.join(fmt_num(x, 1) for x in kb)} KB per connection (n1 / n2)"
+                  + (f" = {' / '.join(fmt_ratio(x, IDLE_RSS_X_HAPROXY) for x in r)} x haproxy's "
+                     f"{' / '.join(fmt_num(x, 1) for x in base)}" if r else "; haproxy not measured")
+                  + f", {t['median']['idle_count']:,} held")
+        if name in IDLE_RSS_TARGETED:
+            check("loopback", f"{t['label']} RSS per idle connection <= {IDLE_RSS_X_HAPROXY:g}x haproxy's, each node",
+                  None if r is None else max(r) <= IDLE_RSS_X_HAPROXY, detail)
+        else:
+            check("loopback", f"{t['label']} RSS per idle connection (reported, no target)", None, detail)
+
+
 def targets(paths):
     out = []
 
@@ -1539,6 +1605,8 @@ def targets(paths):
                 r = ratio(topos, "ws", "tcp", key)  # issue 15
                 check(pname, f"tcp->ws->tcp connection set-up, {what} >= {WS_CONN_X_TCP:g}x tcp->tcp",
                       None if r is None else r >= WS_CONN_X_TCP, f"{fmt_ratio(r, WS_CONN_X_TCP)} x tcp->tcp")
+        if pname == "loopback":
+            idle_rss_targets(topos, check)
         if pname == "loopback":  # issue 11's WebSocket targets, set on loopback where they were measured
             if "ws" in topos and "tcp" in topos:
                 r = ratio(topos, "ws", "tcp", "tput_p1_gbps")
@@ -1681,6 +1749,28 @@ def absolute_table(topos, order):
     return "\n".join(lines)
 
 
+def idle_table(topos, order):
+    """RSS per idle connection, each node, against haproxy's (loopback, the runs that held idle connections)."""
+    rows = [n for n in order if topos[n].get("median", {}).get("rss_per_idle_conn_kb")]
+    if not rows:
+        return ""
+    cols = ["topology", "idle conns held", "RSS before MB (n1/n2)", "RSS holding MB (n1/n2)",
+            "KB per idle conn (n1/n2)", "×haproxy (n1/n2)"]
+    lines = ["| " + " | ".join(cols) + " |", "|---" * len(cols) + "|"]
+    for name in rows:
+        t = topos[name]
+        med = t["median"]
+        r = idle_rss_x_haproxy(topos, name)
+        held = f"{med['idle_count']:,}" + ("" if med.get("idle_all_echo") else " (lost some)") + (
+            "" if med.get("idle_settled", True) else " (RSS still moving)")
+        lines.append("| " + " | ".join([
+            t["label"], held, " / ".join(fmt_num(x, 0) for x in med["rss_before_idle_conns_mb"]),
+            " / ".join(fmt_num(x, 0) for x in med["rss_idle_conns_mb"]),
+            " / ".join(fmt_num(x, 1) for x in med["rss_per_idle_conn_kb"]),
+            "1" if name == "haproxy" else (" / ".join(fmt_ratio(x) for x in r) if r else "–")]) + " |")
+    return "\n".join(lines)
+
+
 def ours_table(topos, order, two_ns):
     """Our topologies against tcp->tcp on the same path, CPU per node, and the UDP datagrams of QUIC hops."""
     if "tcp" not in topos or not topos["tcp"].get("median"):
@@ -1784,6 +1874,11 @@ def markdown(result):
                     "Ratios against the baselines measured in the same run (medians of "
                     f"{s['reps']} run{'s' if s['reps'] > 1 else ''}):", "", rt, "", note, "",
                     "Medians (± half the spread between runs):", "", absolute_table(topos, order), ""]
+            it = idle_table(topos, order)
+            if it:
+                out += ["Idle connections: each node's RSS once it settled before opening them and while holding "
+                        "them; per connection = (holding - before) / held, heap growth included (kernel socket "
+                        "buffers are not in RSS):", "", it, ""]
             ot = ours_table(topos, order, two_ns=pname != "loopback")
             if ot:
                 out += ["Our topologies against tcp->tcp on this path; UDP datagrams of the QUIC hop over the three "
@@ -1957,7 +2052,9 @@ def run_path(pname, path, plan, cfg, work, failures, quic_extra, lossy=None):
                     f"{m['conn_seq_per_s']:.0f}/{m['conn_conc_per_s']:.0f} conn/s"
                     + (f", {m['cpu_s_per_gb']:.2f} CPU s/GB" if "cpu_s_per_gb" in m else "") + udp
                     + (f", {m['idle_count']} idle held, RSS {m['rss_idle_conns_mb'][0]:.0f}/"
-                       f"{m['rss_idle_conns_mb'][1]:.0f} MB" if "idle_count" in m else ""))
+                       f"{m['rss_idle_conns_mb'][1]:.0f} MB, "
+                       f"{m['rss_per_idle_conn_kb'][0]:.1f}/{m['rss_per_idle_conn_kb'][1]:.1f} KB each"
+                       if "idle_count" in m else ""))
             except (BenchError, OSError, subprocess.SubprocessError, KeyError, ValueError) as e:
                 msg = f"{pname}: {label}, run {rep + 1}: {e}"
                 log_failure(tw, msg)
