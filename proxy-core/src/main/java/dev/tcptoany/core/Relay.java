@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@link ByteStream#shutdownOutput()} on the other side; when both directions have ended, both
  * channels close. Anything else (a reset, an error, a channel closing early) aborts the other side,
  * so a truncated transfer looks truncated at both ends.
+ *
+ * <p>Splice: on a route with {@code splice = auto}, when both ends are plain TCP sockets on one epoll
+ * loop, each side's input is spliced into the peer by a {@link SplicedDirection} instead of passing
+ * through {@link Side#channelRead}; ends, aborts, counters and timers stay with the sides as above.
  */
 final class Relay {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
