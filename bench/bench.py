@@ -59,6 +59,9 @@ TOPOLOGIES = [
     # "--only tcp,tcp-uring" compares the two, interleaved like every topology.
     dict(name="tcp-uring", label="tcp->tcp, io_uring event loops", kind="ours", transport="tcp",
          event_loop="io_uring"),
+    # tcp->tcp with splice(2) on both nodes (proxy.route-defaults.splice = auto; issue 15): the kernel moves the bytes
+    # between the two sockets of each relay. "--only tcp,tcp-splice" compares it with the buffer path.
+    dict(name="tcp-splice", label="tcp->tcp, splice", kind="ours", transport="tcp", splice="auto"),
     dict(name="quic", label="tcp->quic->tcp", kind="ours", transport="quic", bulk=True),
     dict(name="quic-cubic", label="tcp->quic->tcp, cubic", kind="ours", transport="quic",
          quic={"congestion-control": "cubic"}),
@@ -74,7 +77,8 @@ TOPO = {t["name"]: t for t in TOPOLOGIES}
 TOPOLOGIES_ORDER = [t["name"] for t in TOPOLOGIES]
 ALIASES = {"tcp-tcp": "tcp", "tcp-quic-tcp": "quic", "socks5": "socks5-quic", "tcp-ws-tcp": "ws", "tcp-wss-tcp": "wss", "cubic": "quic-cubic",
            # bbr is the default since 2026-12-01; the old name still selects it
-           "bbr": "quic", "quic-bbr": "quic", "tcp-io_uring": "tcp-uring", "io_uring": "tcp-uring"}
+           "bbr": "quic", "quic-bbr": "quic", "tcp-io_uring": "tcp-uring", "io_uring": "tcp-uring",
+           "splice": "tcp-splice"}
 
 PATHS = ["loopback", "veth", "lossy"]
 # What each path runs unless --only says otherwise. socat on veth only on request (haproxy is the relay
@@ -1022,6 +1026,9 @@ def start_ours(r, work, spec, path, iperf_port, echo_port, quic_extra, lossy=Non
     if spec.get("event_loop"):
         node1 += f"proxy.event-loop.kind = {spec['event_loop']}\n"
         node2 += f"proxy.event-loop.kind = {spec['event_loop']}\n"
+    if spec.get("splice"):
+        node1 += f"proxy.route-defaults.splice = {spec['splice']}\n"
+        node2 += f"proxy.route-defaults.splice = {spec['splice']}\n"
     procs = []
     for node, text, ns in (("2", node2, path.server_ns), ("1", node1, path.client_ns)):
         env = dict(os.environ)

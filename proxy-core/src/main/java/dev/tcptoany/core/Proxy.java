@@ -463,7 +463,8 @@ public final class Proxy implements AutoCloseable {
      */
     private static boolean onlyDialChanged(RouteConfig old, RouteConfig next) {
         return old.listenTransport().equals(next.listenTransport()) && old.listen().equals(next.listen())
-                && old.timeouts().equals(next.timeouts()) && old.maxOpenConnections() == next.maxOpenConnections();
+                && old.timeouts().equals(next.timeouts()) && old.maxOpenConnections() == next.maxOpenConnections()
+                && old.splice() == next.splice();
     }
 
     /** New connections of the route dial with a new dialer; the old one closes once its connections are done. */

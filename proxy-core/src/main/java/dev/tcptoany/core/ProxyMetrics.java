@@ -52,6 +52,8 @@ final class ProxyMetrics implements MultiCollector {
                 .help("Peers turned away by a transport or the host, by reason");
         var dialSeconds = HistogramSnapshot.builder().name(PREFIX + "dial_duration_seconds").unit(Unit.SECONDS)
                 .help("Accept to upstream ready (connect, TLS, handshakes) of successful dials");
+        var spliced = CounterSnapshot.builder().name(PREFIX + "spliced_directions")
+                .help("Directions of connections whose bytes the kernel moved with splice(2) (splice = auto, tcp->tcp on epoll)");
         var bound = GaugeSnapshot.builder().name(PREFIX + "route_bound")
                 .help("1 when every listen address of the route is bound and accepting");
         TransportValues transportValues = new TransportValues();
@@ -72,12 +74,13 @@ final class ProxyMetrics implements MultiCollector {
                     .classicHistogramBuckets(ClassicHistogramBuckets.of(d.upperBounds(), d.counts()))
                     .sum(d.sumSeconds()).build());
             bound.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(r.isBound() ? 1 : 0).build());
+            spliced.dataPoint(counter(labels, c.splicedDirections()));
             for (PublishedTransportMetrics.Source s : r.transportMetrics().sources()) {
                 transportValues.read(s, Labels.of("route", rc.name(), "side", s.side()));
             }
         }
         List<MetricSnapshot> out = new ArrayList<>(List.of(open.build(), accepted.build(), bytes.build(), ends.build(),
-                dialFailures.build(), rejected.build(), dialSeconds.build(), bound.build()));
+                dialFailures.build(), rejected.build(), dialSeconds.build(), bound.build(), spliced.build()));
         out.addAll(nettyMemory());
         out.addAll(transportValues.snapshots());
         return new MetricSnapshots(out);

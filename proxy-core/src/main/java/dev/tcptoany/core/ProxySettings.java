@@ -181,14 +181,14 @@ public final class ProxySettings {
     private static final String DEFAULTS_PATH = "proxy.route-defaults";
     /** What a route gets when proxy.route-defaults itself holds a bad value (already reported). */
     private static final RouteDefaults DEFAULT_ROUTE_DEFAULTS = new RouteDefaults(
-            new RelayTimeouts(Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofMinutes(1)), 0);
+            new RelayTimeouts(Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofMinutes(1)), 0, SpliceMode.OFF);
 
     /**
      * The per-route settings: read once from {@code proxy.route-defaults}, then per route for the
      * keys the route sets itself, so a bad default is reported once (not once per route) and each
      * problem names the path where the value was written.
      */
-    private record RouteDefaults(RelayTimeouts timeouts, int maxOpenConnections) {
+    private record RouteDefaults(RelayTimeouts timeouts, int maxOpenConnections, SpliceMode splice) {
         static RouteDefaults read(Config root, String path, RouteDefaults fallback, List<ConfigException> problems) {
             Config block = root.hasPath(path) ? root.getConfig(path) : com.typesafe.config.ConfigFactory.empty();
             RelayTimeouts t = fallback.timeouts();
@@ -199,7 +199,8 @@ public final class ProxySettings {
                             ? positiveDuration(root, path + ".half-closed-timeout", problems, t.halfClosed()) : t.halfClosed()),
                     block.hasPath("max-open-connections")
                             ? connectionLimit(root, path + ".max-open-connections", problems, fallback.maxOpenConnections())
-                            : fallback.maxOpenConnections());
+                            : fallback.maxOpenConnections(),
+                    block.hasPath("splice") ? spliceMode(root, path + ".splice", problems, fallback.splice()) : fallback.splice());
         }
     }
 
@@ -214,7 +215,7 @@ public final class ProxySettings {
         String dialTransport = transportOf(route, "dial", name);
         RouteDefaults own = RouteDefaults.read(root, path, defaults, problems);
         return new RouteConfig(name, listenTransport, route.getConfig("listen"), dialTransport, route.getConfig("dial"),
-                own.timeouts(), own.maxOpenConnections());
+                own.timeouts(), own.maxOpenConnections(), own.splice());
     }
 
     /** A route name as it must be written in a path: quoted when it is not a plain word. */
@@ -242,6 +243,21 @@ public final class ProxySettings {
                 return fallback;
             }
             return d;
+        } catch (ConfigException e) {
+            problems.add(e);
+            return fallback;
+        }
+    }
+
+    private static SpliceMode spliceMode(Config root, String path, List<ConfigException> problems, SpliceMode fallback) {
+        try {
+            String text = root.getString(path);
+            Optional<SpliceMode> mode = SpliceMode.parse(text);
+            if (mode.isEmpty()) {
+                problems.add(ConfigProblems.badValue(root, path, "'" + text + "' is not a splice mode; expected " + SpliceMode.VALUES));
+                return fallback;
+            }
+            return mode.get();
         } catch (ConfigException e) {
             problems.add(e);
             return fallback;

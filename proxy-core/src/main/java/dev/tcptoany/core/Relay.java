@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@link ByteStream#shutdownOutput()} on the other side; when both directions have ended, both
  * channels close. Anything else (a reset, an error, a channel closing early) aborts the other side,
  * so a truncated transfer looks truncated at both ends.
+ *
+ * <p>Splice: on a route with {@code splice = auto}, when both ends are plain TCP sockets on one epoll
+ * loop, each side's input is spliced into the peer by a {@link SplicedDirection} instead of passing
+ * through {@link Side#channelRead}; ends, aborts, counters and timers stay with the sides as above.
  */
 final class Relay {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
@@ -165,6 +169,11 @@ final class Relay {
         u.peer = client;
         client.peer = u;
         upstream = u;
+        if (config.splice() == SpliceMode.AUTO && SplicedDirection.possible(client.stream, up, Relay::isOwnHandler)) {
+            // Both on this loop (possible() checks it): set before either side starts relaying.
+            client.spliceChosen = true;
+            u.spliceChosen = true;
+        }
         route.track(up.channel());
         if (log.isDebugEnabled()) {
             log.debug("route {}: {} -> {}", route.name(), client.stream.describe(), up.describe());
@@ -182,6 +191,11 @@ final class Relay {
         });
         client.startRelaying();
         armTimer((halfClosed ? route.timeouts().halfClosed() : route.timeouts().idle()).toNanos());
+    }
+
+    /** The handlers the relay puts in a stream's pipeline ({@link Side#attach()}). */
+    private static boolean isOwnHandler(io.netty.channel.ChannelHandler h) {
+        return h instanceof HoldUntilFirstRead || h instanceof Side;
     }
 
     private void dialFailed(Throwable cause) {
@@ -327,6 +341,10 @@ final class Relay {
         boolean closing;
         /** Bytes this side read; written on its loop only, read once at the end for the access log. */
         volatile long bytesRead;
+        /** Set once, before relaying starts, when both ends may splice ({@link SplicedDirection#possible}). */
+        boolean spliceChosen;
+        /** Non-null while this side's input is spliced into the peer: bytes no longer pass through {@link #channelRead}. */
+        SplicedDirection splice;
 
         Side(ByteStream stream, boolean isClient) {
             this.stream = stream;
@@ -367,6 +385,12 @@ final class Relay {
                 abortBoth("bytes arrived before the relay read; the transport reads on its own");
                 return;
             }
+            if (splice != null) {
+                // Read into a buffer while splicing (after a failed splice): already counted, see SplicedDirection.
+                p.stream.write(buf);
+                p.channel.flush();
+                return;
+            }
             countRead(buf.readableBytes());
             // A write to a closed channel fails its promise and releases the buffer.
             p.stream.write(buf);
@@ -380,6 +404,12 @@ final class Relay {
         public void channelReadComplete(ChannelHandlerContext ctx) {
             Side p = peer;
             if (!wired) {
+                return;
+            }
+            if (splice != null) {
+                if (splice.afterReadBurst() && !inputDone) {
+                    endOfInput();
+                }
                 return;
             }
             p.channel.flush();
@@ -405,7 +435,8 @@ final class Relay {
         /** Asks for the next read burst; safe from any thread. */
         void requestRead() {
             onLoop(() -> {
-                if (wired && !inputDone && !closing && channel.isActive()) {
+                // A spliced side reads on its own, paced by the peer's progress (SplicedDirection).
+                if (wired && !inputDone && !closing && channel.isActive() && splice == null) {
                     channel.read();
                 }
             });
@@ -414,7 +445,41 @@ final class Relay {
         /** On this side's loop, once the peer is set: the first read gets what the holder kept, then reading goes on. */
         void startRelaying() {
             wired = true;
-            requestRead();
+            if (!spliceChosen) {
+                requestRead();
+                return;
+            }
+            if (channel.isActive()) {
+                channel.read(); // what the holder kept (bytes, a FIN) comes first, relayed in buffers
+            }
+            if (inputDone || closing || !channel.isActive()) {
+                return;
+            }
+            splice = SplicedDirection.start(stream, peer.stream, this::countRead, this::spliceFailed).orElse(null);
+            if (splice == null) {
+                log.debug("route {}: {} read before splicing could count it; relaying it in buffers", route.name(),
+                        stream.describe());
+                requestRead();
+            } else {
+                route.counters().spliced();
+            }
+        }
+
+        /** On this side's loop, inside Netty's read loop of this channel. */
+        private void spliceFailed(Throwable cause) {
+            Side p = peer;
+            if (closing || inputDone || !p.channel.isActive()) {
+                // Our own close, an input that had ended, or the peer's write failing: the peer closed,
+                // and its side reports that as its own end.
+                return;
+            }
+            // The socket's next read returns a plain end of input after a reset: not a FIN.
+            inputDone = true;
+            String where = (isClient ? "client " : "upstream ") + stream.describe();
+            endedBy(side(), abortOf(isClient));
+            log.debug("route {}: {} failed: {}", route.name(), where, describe(cause));
+            // Not now: Netty's read loop may read this socket again on return, and must not find it closed.
+            channel.eventLoop().execute(() -> abortBoth(where + " failed: " + describe(cause)));
         }
 
         @Override
@@ -430,19 +495,27 @@ final class Relay {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                if (!inputDone) {
-                    inputDone = true;
-                    endedBy(side(), null);
-                    onFirstEnd();
-                    Side p = peer;
-                    if (wired) {
-                        p.channel.flush();
-                        p.onLoop(p::endOutput);
-                        maybeFinished();
-                    } // else: held in front of us until startRelaying() reads; never seen here
+                if (splice != null) {
+                    // Bytes may still be queued before the FIN: it is relayed once they are (channelReadComplete).
+                    splice.finSeen();
+                } else if (!inputDone) {
+                    endOfInput();
                 }
             }
             ctx.fireUserEventTriggered(evt);
+        }
+
+        /** This side's input ended cleanly, after every byte before it was passed on: end the peer's output. */
+        private void endOfInput() {
+            inputDone = true;
+            endedBy(side(), null);
+            onFirstEnd();
+            Side p = peer;
+            if (wired) {
+                p.channel.flush();
+                p.onLoop(p::endOutput);
+                maybeFinished();
+            } // else: held in front of us until startRelaying() reads; never seen here
         }
 
         /** The peer's input ended cleanly: end ours after everything written so far. */

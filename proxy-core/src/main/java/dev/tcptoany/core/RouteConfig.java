@@ -9,9 +9,10 @@ import com.typesafe.config.Config;
  * @param listen the route's listen block (not yet merged with the transport's defaults)
  * @param dial   the route's dial block (not yet merged)
  * @param maxOpenConnections connections the route relays at once; 0 = unlimited
+ * @param splice whether tcp->tcp relays on epoll move bytes with splice(2)
  */
 public record RouteConfig(String name, String listenTransport, Config listen, String dialTransport, Config dial,
-                          RelayTimeouts timeouts, int maxOpenConnections) {
+                          RelayTimeouts timeouts, int maxOpenConnections, SpliceMode splice) {
 
     /** "tcp 127.0.0.1:5201" or "ws ws://host/t": what this route dials, for log lines. */
     public String dialDescription() {

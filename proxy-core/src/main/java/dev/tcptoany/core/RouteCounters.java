@@ -17,6 +17,7 @@ public final class RouteCounters {
     private final LongAdder bytesToClient = new LongAdder();
     private final LongAdder dialFailures = new LongAdder();
     private final LongAdder aborts = new LongAdder();
+    private final LongAdder splicedDirections = new LongAdder();
     private final Map<String, LongAdder> rejections = new ConcurrentHashMap<>();
     private final Map<EndReason, LongAdder> ends = new EnumMap<>(EndReason.class);
     private final Map<DialFailureCause, LongAdder> dialFailureCauses = new EnumMap<>(DialFailureCause.class);
@@ -37,11 +38,13 @@ public final class RouteCounters {
      *
      * @param ends                connections ended, by {@link EndReason#label()}
      * @param dialFailuresByCause dial failures, by {@link DialFailureCause#label()}
+     * @param splicedDirections   directions of connections whose bytes moved with splice(2), two per
+     *                            connection where both did ({@code splice = auto}, tcp->tcp on epoll)
      */
     public record Snapshot(long connectionsOpen, long connectionsTotal, long bytesToUpstream, long bytesToClient,
                            long dialFailures, long aborts, Map<String, Long> rejectedPeers,
                            Map<String, Long> ends, Map<String, Long> dialFailuresByCause,
-                           DialLatencies.Snapshot dialLatencies) {
+                           DialLatencies.Snapshot dialLatencies, long splicedDirections) {
         public long rejectedTotal() {
             return rejectedPeers.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -73,6 +76,10 @@ public final class RouteCounters {
         dialFailureCauses.get(cause).increment();
     }
 
+    void spliced() {
+        splicedDirections.increment();
+    }
+
     void aborted() {
         aborts.increment();
     }
@@ -94,6 +101,6 @@ public final class RouteCounters {
         dialFailureCauses.forEach((k, v) -> causes.put(k.label(), v.sum()));
         return new Snapshot(open.sum(), total.sum(), bytesToUpstream.sum(), bytesToClient.sum(),
                 dialFailures.sum(), aborts.sum(), Map.copyOf(rej), Map.copyOf(endCounts), Map.copyOf(causes),
-                dialLatencies.snapshot());
+                dialLatencies.snapshot(), splicedDirections.sum());
     }
 }

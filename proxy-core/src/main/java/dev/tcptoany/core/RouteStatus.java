@@ -27,7 +27,8 @@ final class RouteStatus {
                     .add("listen", JsonText.object().add("transport", rc.listenTransport())
                             .add("address", rc.listenAddress()).add("bound_addresses", bound))
                     .add("dial", JsonText.object().add("transport", rc.dialTransport()).add("address", rc.dialAddress()))
-                    .add("max_open_connections", rc.maxOpenConnections());
+                    .add("max_open_connections", rc.maxOpenConnections())
+                    .add("splice", rc.splice().toString());
             if (r != null) {
                 RouteCounters.Snapshot c = r.counters().snapshot();
                 route.add("counters", JsonText.object()
