@@ -32,7 +32,11 @@ final class TcpConnector {
         options.applyTo(template);
     }
 
-    /** The bootstrap needs a handler; the relay adds its own once the dial is done. */
+    /**
+     * The bootstrap needs a handler; the relay adds its own once the dial is done, and this one is
+     * taken out then, so a dialled socket's pipeline holds only what the host puts there (the relay
+     * splices only between sockets whose pipelines carry nothing but its own handlers).
+     */
     @ChannelHandler.Sharable
     private static final class NoHandler extends ChannelInboundHandlerAdapter {
         static final NoHandler INSTANCE = new NoHandler();
@@ -59,6 +63,7 @@ final class TcpConnector {
                             + target.getPort() + ")"));
                     return;
                 }
+                f.channel().pipeline().remove(NoHandler.INSTANCE);
                 if (!promise.trySuccess(new SocketByteStream(f.channel(), "tcp"))) {
                     f.channel().close(); // cancelled meanwhile
                 }
