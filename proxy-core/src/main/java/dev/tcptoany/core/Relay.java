@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@code read}) or by scheduling onto the peer's loop. Netty keeps tasks submitted from one thread
  * in order, so bytes written before an end-of-stream always arrive before it.
  *
- * <p>Backpressure: auto-read is turned on once both sides are wired, off as soon as the peer stops
- * being writable, and on again when the peer's writability returns. (Toggling auto-read rather than
- * asking for each read burst keeps epoll from re-arming its interest on every burst.) At most one
- * read burst per side is in flight beyond the peer's high-water mark.
+ * <p>Backpressure: every stream arrives with auto-read off, and the relay asks for each read burst
+ * with {@code read()}: the first once both sides are wired, the next after a burst ends while the
+ * peer is still writable, or else when the peer's writability returns. At most one read burst per
+ * side is in flight beyond the peer's high-water mark.
  *
  * <p>Ends: a clean end of input ({@link ChannelInputShutdownEvent}) becomes
  * {@link ByteStream#shutdownOutput()} on the other side; when both directions have ended, both
