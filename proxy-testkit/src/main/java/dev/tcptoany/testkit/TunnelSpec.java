@@ -39,6 +39,16 @@ public interface TunnelSpec {
                 a -> "transport = tcp, address = \"" + ProxyNodes.hostPort(a) + "\"");
     }
 
+    /**
+     * A plain TCP middle hop with 32 KiB socket buffers on both ends, so a half-closed connection must
+     * wait for a full socket buffer after the peer's FIN before the bytes ahead of it are through.
+     */
+    static TunnelSpec tcpSmallBuffers() {
+        String buffers = ", send-buffer = 32KiB, receive-buffer = 32KiB";
+        return of("tcp-small-buffers", "transport = tcp, address = \"127.0.0.1:0\"" + buffers,
+                a -> "transport = tcp, address = \"" + ProxyNodes.hostPort(a) + "\"" + buffers);
+    }
+
     /** Builds a spec from a listen block and a dial block that depends on node 2's address. */
     static TunnelSpec of(String name, String listen, Function<InetSocketAddress, String> dial) {
         return ofAddress(name, listen, node2 -> {

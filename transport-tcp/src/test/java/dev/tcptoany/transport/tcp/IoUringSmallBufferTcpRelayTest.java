@@ -14,9 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class IoUringSmallBufferTcpRelayTest extends RelayBehaviourSuite {
     @Override
     protected TunnelSpec tunnel() {
-        return TunnelSpec.of("tcp-small-buffers",
-                "transport = tcp, address = \"127.0.0.1:0\", send-buffer = 32KiB, receive-buffer = 32KiB",
-                a -> "transport = tcp, address = \"127.0.0.1:" + a.getPort() + "\", send-buffer = 32KiB, receive-buffer = 32KiB");
+        return TunnelSpec.tcpSmallBuffers();
     }
 
     @Override

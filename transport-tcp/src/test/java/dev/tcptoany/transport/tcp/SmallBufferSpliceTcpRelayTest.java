@@ -19,9 +19,7 @@ class SmallBufferSpliceTcpRelayTest extends RelayBehaviourSuite {
 
     @Override
     protected TunnelSpec tunnel() {
-        return TunnelSpec.of("tcp-small-buffers",
-                "transport = tcp, address = \"127.0.0.1:0\", send-buffer = 32KiB, receive-buffer = 32KiB",
-                a -> "transport = tcp, address = \"127.0.0.1:" + a.getPort() + "\", send-buffer = 32KiB, receive-buffer = 32KiB");
+        return TunnelSpec.tcpSmallBuffers();
     }
 
     @Override

@@ -11,8 +11,6 @@ import dev.tcptoany.testkit.TunnelSpec;
 class SmallBufferTcpRelayTest extends RelayBehaviourSuite {
     @Override
     protected TunnelSpec tunnel() {
-        return TunnelSpec.of("tcp-small-buffers",
-                "transport = tcp, address = \"127.0.0.1:0\", send-buffer = 32KiB, receive-buffer = 32KiB",
-                a -> "transport = tcp, address = \"127.0.0.1:" + a.getPort() + "\", send-buffer = 32KiB, receive-buffer = 32KiB");
+        return TunnelSpec.tcpSmallBuffers();
     }
 }
